@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from peercoach.core.api import api
+
+urlpatterns = [
+    path("", include("peercoach.core.urls")),
+    path("accounts/", include("peercoach.accounts.urls")),
+    path("organization/", include("peercoach.organizations.urls")),
+    path("people/", include("peercoach.people.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,79 @@
+"""Personas shared by every test, in the spirit of alice/bob/charlie.
+
+Organization "Acme": ada is its organization admin, pam a program manager, sid the executive
+sponsor, pia a participant (linked to a person in the directory). "Globex" is another
+organization whose admin, otto, must never see anything of Acme's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from peercoach.accounts.models import User
+from peercoach.organizations.models import Membership, Organization
+from peercoach.people.models import Person
+from peercoach.testing.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Personas:
+    acme: Organization
+    globex: Organization
+    ceo: Person
+    pia_person: Person
+    colleague: Person
+    ada: User
+    pam: User
+    sid: User
+    pia: User
+    otto: User
+    globex_person: Person
+
+    def client_for(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    acme = OrganizationFactory(name="Acme", slug="acme")
+    globex = OrganizationFactory(name="Globex", slug="globex")
+    ceo = PersonFactory(organization=acme, full_name="Carla Chief", level=9)
+    pia_person = PersonFactory(organization=acme, full_name="Pia Participant", manager=ceo)
+    colleague = PersonFactory(organization=acme, full_name="Cole League", manager=ceo)
+    globex_person = PersonFactory(organization=globex, full_name="Gloria Globex")
+
+    def member(email: str, organization: Organization, **fields: object) -> User:
+        user = UserFactory(email=email)
+        MembershipFactory(organization=organization, user=user, **fields)
+        return user
+
+    return Personas(
+        acme=acme,
+        globex=globex,
+        ceo=ceo,
+        pia_person=pia_person,
+        colleague=colleague,
+        ada=member("ada@acme.test", acme, is_organization_admin=True),
+        pam=member("pam@acme.test", acme, is_program_manager=True),
+        sid=member("sid@acme.test", acme, is_sponsor=True),
+        pia=member("pia@acme.test", acme, person=pia_person),
+        otto=member(
+            "otto@globex.test", globex, is_organization_admin=True, is_program_manager=True,
+            person=globex_person,
+        ),
+        globex_person=globex_person,
+    )
+
+
+__all__ = ["Membership", "Personas"]

@@ -1,0 +1,52 @@
+"""The JSON API (OpenAPI schema at /api/v1/openapi.json, docs at /api/v1/docs).
+
+Authentication is the browser session (with CSRF on writes). Every operation resolves the caller's
+membership first; objects are looked up inside that membership's organization, so another
+organization's object answers 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import SessionAuth
+
+from peercoach.organizations.models import Membership
+
+
+class MemberSessionAuth(SessionAuth):
+    """Session authentication that also requires a membership in an organization."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Membership | None:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        membership: Membership | None = getattr(request, "membership", None)
+        return membership
+
+
+api = NinjaAPI(
+    title="peercoach API",
+    version="1",
+    description="Peer coaching programs: people, programs, matching and group-level insights.",
+    auth=MemberSessionAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: Exception) -> Any:
+    return api.create_response(request, {"detail": "Sign in first."}, status=401)
+
+
+def register_routers() -> None:
+    # Imported here so that app modules can import `api` without a cycle.
+    from peercoach.people.api import router as people_router
+
+    api.add_router("/", people_router)
+
+
+register_routers()

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from peercoach.organizations.models import Membership, Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Navigation links for the signed-in member's roles; nobody sees a link they cannot open."""
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None:
+        return {"navigation": [], "membership": None}
+    links = [("Home", reverse("core:home")), ("Directory", reverse("people:directory"))]
+    if membership.has_any_role(Role.PROGRAM_MANAGER, Role.ORGANIZATION_ADMIN):
+        links.append(("HR import", reverse("people:import_list")))
+    if membership.has_any_role(Role.ORGANIZATION_ADMIN):
+        links.append(("Members & roles", reverse("organizations:members")))
+    current = request.path
+    return {
+        "membership": membership,
+        "navigation": [
+            {"label": label, "url": url, "current": current == url or current.startswith(url) and url != "/"}
+            for label, url in links
+        ],
+    }

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from peercoach.organizations.access import members_only
+from peercoach.organizations.models import Membership
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    return _member_home(request)
+
+
+@members_only()
+def _member_home(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return render(request, "core/home.html", {"roles": sorted(r.label for r in membership.roles)})
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers: answers 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

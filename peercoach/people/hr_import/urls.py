@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from peercoach.people.hr_import import views
+
+urlpatterns = [
+    path("", views.import_list, name="import_list"),
+    path("new/", views.import_upload, name="import_upload"),
+]

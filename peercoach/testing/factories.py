@@ -1,0 +1,79 @@
+"""factory_boy factories shared by every app's tests."""
+
+from __future__ import annotations
+
+import factory
+
+from peercoach.accounts.models import User
+from peercoach.organizations.models import Membership, Organization
+from peercoach.people import management_path
+from peercoach.people.models import Person
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class ModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class: type) -> object:
+        # The default manager is the unscoped one; `objects` refuses unscoped queries by design.
+        return model_class._default_manager  # type: ignore[attr-defined]
+
+
+class OrganizationFactory(ModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+
+
+class PersonFactory(ModelFactory):
+    class Meta:
+        model = Person
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    employee_id = factory.Sequence(lambda n: f"E{n:06d}")
+    full_name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    job_title = "Analyst"
+    department = "Operations"
+    level = 3
+    timezone = "Europe/Berlin"
+    languages = factory.LazyFunction(lambda: ["en"])
+
+    @factory.post_generation
+    def set_management_path(self: Person, create: bool, extracted: object, **kwargs: object) -> None:
+        manager_path = self.manager.management_path if self.manager else ""
+        self.management_path = management_path.child_path(manager_path, self.pk)
+        if create:
+            type(self)._default_manager.filter(pk=self.pk).update(
+                management_path=self.management_path
+            )
+
+
+class UserFactory(ModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(self: User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+class MembershipFactory(ModelFactory):
+    class Meta:
+        model = Membership
+        django_get_or_create = ("organization", "user")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
