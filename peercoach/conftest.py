@@ -44,6 +44,12 @@ class Personas:
         return client
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    # Real hashing costs ~0.3 s a user; tests create many users and never need the strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     acme = OrganizationFactory(name="Acme", slug="acme")

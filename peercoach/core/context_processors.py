@@ -19,10 +19,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if membership.has_any_role(Role.ORGANIZATION_ADMIN):
         links.append(("Members & roles", reverse("organizations:members")))
     current = request.path
+    # The longest matching link is current: /people/imports/ is "HR import", not "Directory".
+    matching = [
+        url for _, url in links if current == url or (url != "/" and current.startswith(url))
+    ]
+    current_url = max(matching, key=len, default=None)
     return {
         "membership": membership,
         "navigation": [
-            {"label": label, "url": url, "current": current == url or current.startswith(url) and url != "/"}
-            for label, url in links
+            {"label": label, "url": url, "current": url == current_url} for label, url in links
         ],
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat, Substr
 
@@ -50,9 +50,25 @@ def management_paths_rebuild(*, organization: Organization) -> int:
         Person.objects.in_organization(organization).values_list("pk", "manager_id", "management_path")
     )
     paths = compute_paths({pk: manager_id for pk, manager_id, _ in rows})
-    changed = [Person(pk=pk, management_path=paths[pk]) for pk, _, old in rows if paths[pk] != old]
-    Person.all_organizations.bulk_update(changed, ["management_path"], batch_size=2000)
+    changed = [(paths[pk], pk) for pk, _, old in rows if paths[pk] != old]
+    management_paths_write(changed)
     return len(changed)
+
+
+def management_paths_write(changed: list[tuple[str, int]]) -> None:
+    """Write (path, person id) pairs as keyed single-row updates.
+
+    executemany of a prepared UPDATE is an order of magnitude faster than bulk_update's CASE
+    expressions once thousands of rows change (an import, a reorganization), on both databases.
+    """
+    if not changed:
+        return
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET management_path = %s WHERE id = %s",  # noqa: S608 (no user input)
+            changed,
+        )
 
 
 def people_under(person: Person, *, include_inactive: bool = False) -> QuerySet[Person]:

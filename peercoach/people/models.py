@@ -28,7 +28,7 @@ class Person(models.Model):
     # Materialized management path: the fixed-width ids of every manager above, then this person.
     # "Is A above B" is a prefix test and "everyone under X" one indexed range scan (see
     # management_path.py). Kept right by people.hierarchy on every reporting-line change.
-    management_path = models.CharField(max_length=2000, blank=True, db_index=True)
+    management_path = models.CharField(max_length=2000, blank=True)
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -52,6 +52,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["organization", "is_active", "full_name"]),
             models.Index(fields=["organization", "department"]),
+            # "Everyone under X" is a range scan on this index within one organization.
+            models.Index(fields=["organization", "management_path"], name="person_org_management_path"),
         ]
 
     def __str__(self) -> str:
@@ -84,3 +86,9 @@ class CoachingProfile(models.Model):
                 name="coaching_profile_hours_in_order",
             )
         ]
+
+
+# The HR import's upload record lives with its feature; imported here so Django registers it.
+from peercoach.people.hr_import.models import HrImport  # noqa: E402
+
+__all__ = ["CoachingProfile", "HrImport", "Person"]

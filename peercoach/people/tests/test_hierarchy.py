@@ -88,3 +88,21 @@ def test_paths_agree_with_walking_up_the_managers(parents):
         assert management_path.ancestor_ids(path) == list(reversed(chain))
         for other, other_path in paths.items():
             assert management_path.is_above(other_path, path) == (other in chain)
+
+
+def test_everyone_under_is_an_index_range_scan_not_a_walk_of_the_organization(tree):
+    from django.db import connection
+
+    _, ceo, *_ = tree
+    sql, params = hierarchy.people_under(ceo).query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "person_org_management_path" in plan
+            assert "management_path>?" in plan.replace(" ", "")
+        else:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "person_org_management_path" in plan

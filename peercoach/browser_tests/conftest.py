@@ -1,0 +1,94 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Playwright never downloads a browser here; the machine's Chromium (`apt-get install chromium`)
+is used instead. Without it the tests are skipped on a laptop and fail under CI, where a missing
+browser must never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Error, Page
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+# Playwright's synchronous API keeps an event loop running in the test thread; Django would then
+# refuse the ORM calls the tests make to arrange data, though nothing here is really async.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+UNDER_CI = os.environ.get("CI", "").lower() == "true"
+MISSING_CHROMIUM = (
+    f"Chromium is not installed at {CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)"
+)
+
+# Running as root needs --no-sandbox; the rest keeps Chromium from calling out to a network it
+# does not have (updates, sync, QUIC probes) and from relying on a GPU or a large /dev/shm.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if CHROMIUM.exists() or UNDER_CI:
+        return
+    skip = pytest.mark.skip(reason=MISSING_CHROMIUM)
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING_CHROMIUM)
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}
+
+
+@dataclass
+class ConsoleWatcher:
+    """Collects what the browser reports, so a test can insist the pages stayed clean."""
+
+    messages: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        self.messages.append(f"[{message.type}] {message.text}")
+
+    def on_page_error(self, error: Error) -> None:
+        self.page_errors.append(str(error))
+
+    @property
+    def csp_violations(self) -> list[str]:
+        return [text for text in self.messages if "Content Security Policy" in text]
+
+
+@pytest.fixture
+def console(page: Page) -> Iterator[ConsoleWatcher]:
+    watcher = ConsoleWatcher()
+    page.on("console", watcher.on_console)
+    page.on("pageerror", watcher.on_page_error)
+    yield watcher
+    page.remove_listener("console", watcher.on_console)
+    page.remove_listener("pageerror", watcher.on_page_error)

@@ -1,0 +1,210 @@
+"""Which pairs the solver looks at.
+
+Scoring all n² pairs is impossible at 100,000 people, and keeping each person's top-k by
+score lets popular people crowd every list. Instead each person draws partners from the
+people they *could* be matched with (same language, enough shared working time): some at
+random, some among those who offer a topic they want. Every drawn pair is checked against
+the hard rules and scored; each person keeps their best few plus a few random feasible ones,
+which is what lets almost everyone be matched. Small populations skip all this and use every
+feasible pair, so the solver's answer is the exact optimum.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from peercoach.matching_engine.rules import IntArray, RuleIndex
+from peercoach.matching_engine.scoring import FloatArray, pair_scores
+
+FULL_GRAPH_LIMIT = 700  # up to this many enrolled people, every feasible pair is used
+TOPIC_DRAWS = 8  # partners drawn per wanted topic
+RANDOM_KEPT = 3  # random feasible partners kept per person whatever their score
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateGraph:
+    first: IntArray  # first < second, no duplicates
+    second: IntArray
+    weight: FloatArray
+    complete: bool  # True when it holds every feasible pair
+
+
+def default_partners(size: int) -> int:
+    if size <= 5_000:
+        return 40
+    if size <= 20_000:
+        return 25
+    return 15
+
+
+def candidate_graph(index: RuleIndex) -> CandidateGraph:
+    if index.size <= FULL_GRAPH_LIMIT:
+        return full_graph(index)
+    rng = np.random.default_rng(index.params.seed)
+    random_first, random_second = _draw_partners(index, rng)
+    topic_first, topic_second = _topic_draws(index, rng)
+    first = np.concatenate([random_first, topic_first])
+    second = np.concatenate([random_second, topic_second])
+    return _select(index, first, second, random_first, random_second)
+
+
+def full_graph(index: RuleIndex) -> CandidateGraph:
+    first, second = np.triu_indices(index.size, 1)
+    first, second = first.astype(np.int64), second.astype(np.int64)
+    keep = index.feasible(first, second)
+    first, second = first[keep], second[keep]
+    return CandidateGraph(first, second, pair_scores(index, first, second), complete=True)
+
+
+def iter_full_graph(index: RuleIndex, rows: int = 2_000) -> Iterator[CandidateGraph]:
+    """Every feasible pair, a block of rows at a time (for --dump-graph)."""
+    for start in range(0, index.size, rows):
+        block_first = np.arange(start, min(index.size, start + rows), dtype=np.int64)
+        first = np.repeat(block_first, index.size)
+        second = np.tile(np.arange(index.size, dtype=np.int64), len(block_first))
+        keep = first < second
+        first, second = first[keep], second[keep]
+        keep = index.feasible(first, second)
+        first, second = first[keep], second[keep]
+        yield CandidateGraph(first, second, pair_scores(index, first, second), True)
+
+
+def _pools(index: RuleIndex) -> tuple[dict[tuple[int, int], list[int]], list[list[int]]]:
+    """People by (working window, language), and each person's language bit numbers."""
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    spoken: list[list[int]] = []
+    for person in range(index.size):
+        bits = _bits(index.languages[person])
+        spoken.append(bits)
+        for language in bits:
+            buckets[(int(index.window_class[person]), language)].append(person)
+    return buckets, spoken
+
+
+def _bits(row: np.ndarray) -> list[int]:
+    return [
+        word_index * 64 + bit
+        for word_index, word in enumerate(row.tolist())
+        for bit in range(64)
+        if (word >> bit) & 1
+    ]
+
+
+def _profiles(index: RuleIndex, spoken: list[list[int]]) -> dict[tuple[int, tuple[int, ...]], IntArray]:
+    grouped: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
+    for person in range(index.size):
+        grouped[(int(index.window_class[person]), tuple(spoken[person]))].append(person)
+    return {key: np.array(members, dtype=np.int64) for key, members in grouped.items()}
+
+
+def _compatible_classes(index: RuleIndex, window_class: int) -> list[int]:
+    minimum = int(round(index.params.min_overlap_hours * 60))
+    return [int(c) for c in np.flatnonzero(index.class_overlap[window_class] >= minimum)]
+
+
+def _draw_partners(index: RuleIndex, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
+    """Uniform draws among the people each person shares a language and a window with."""
+    buckets, spoken = _pools(index)
+    draws = index.params.random_partners
+    firsts, seconds = [], []
+    for (window_class, languages), members in sorted(_profiles(index, spoken).items()):
+        pool = _pool(buckets, _compatible_classes(index, window_class), languages)
+        if len(pool) == 0 or draws == 0:
+            continue
+        firsts.append(np.repeat(members, draws))
+        seconds.append(pool[rng.integers(0, len(pool), size=len(members) * draws)])
+    return _join(firsts), _join(seconds)
+
+
+def _pool(buckets: dict[tuple[int, int], list[int]], classes: list[int], languages: tuple[int, ...]) -> IntArray:
+    parts = [buckets[(c, language)] for c in classes for language in languages if (c, language) in buckets]
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate([np.array(part, dtype=np.int64) for part in parts]))
+
+
+def _topic_draws(index: RuleIndex, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
+    """For each topic a person wants, draw partners among compatible people who offer it."""
+    buckets, spoken = _pools(index)
+    offer_bits = [_bits(row) for row in index.offers]
+    want_bits = [_bits(row) for row in index.wants]
+    offered: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for person in range(index.size):
+        for language in spoken[person]:
+            for topic in offer_bits[person]:
+                offered[(int(index.window_class[person]), language, topic)].append(person)
+    firsts, seconds = [], []
+    for (window_class, languages), members in sorted(_profiles(index, spoken).items()):
+        classes = _compatible_classes(index, window_class)
+        by_topic: dict[int, list[int]] = defaultdict(list)
+        for member in members.tolist():
+            for topic in want_bits[member]:
+                by_topic[topic].append(member)
+        for topic, wanting in sorted(by_topic.items()):
+            parts = [
+                offered[(c, language, topic)]
+                for c in classes
+                for language in languages
+                if (c, language, topic) in offered
+            ]
+            if not parts:
+                continue
+            pool = np.unique(np.concatenate([np.array(part, dtype=np.int64) for part in parts]))
+            firsts.append(np.repeat(np.array(wanting, dtype=np.int64), TOPIC_DRAWS))
+            seconds.append(pool[rng.integers(0, len(pool), size=len(wanting) * TOPIC_DRAWS)])
+    return _join(firsts), _join(seconds)
+
+
+def _join(parts: list[IntArray]) -> IntArray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _unique_feasible(index: RuleIndex, first: IntArray, second: IntArray) -> IntArray:
+    keys = np.unique(index.keys(first, second)[first != second])
+    low, high = keys // index.size, keys % index.size
+    return np.asarray(keys[index.feasible(low, high)])
+
+
+def _select(
+    index: RuleIndex, first: IntArray, second: IntArray, random_first: IntArray, random_second: IntArray
+) -> CandidateGraph:
+    pairs = index.preference_pairs
+    keys = _unique_feasible(
+        index, np.concatenate([first, pairs[:, 0]]), np.concatenate([second, pairs[:, 1]])
+    )
+    low, high = keys // index.size, keys % index.size
+    weight = pair_scores(index, low, high)
+    limit = index.params.candidates_per_person or default_partners(index.size)
+    keep = _top_per_person(low, high, weight, limit, index.size)
+    keep |= np.isin(keys, index.keys(pairs[:, 0], pairs[:, 1]))
+    keep |= np.isin(keys, _random_kept(index, random_first, random_second))
+    return CandidateGraph(low[keep], high[keep], weight[keep], complete=False)
+
+
+def _top_per_person(low: IntArray, high: IntArray, weight: FloatArray, limit: int, size: int) -> np.ndarray:
+    """Edges in the best `limit` of either endpoint (ties broken by partner number)."""
+    node = np.concatenate([low, high])
+    partner = np.concatenate([high, low])
+    edge = np.concatenate([np.arange(len(low)), np.arange(len(low))])
+    order = np.lexsort((partner, -np.concatenate([weight, weight]), node))
+    sorted_node = node[order]
+    starts = np.searchsorted(sorted_node, sorted_node, side="left")
+    rank = np.arange(len(order)) - starts
+    keep = np.zeros(len(low), dtype=bool)
+    keep[edge[order[rank < limit]]] = True
+    return keep
+
+
+def _random_kept(index: RuleIndex, first: IntArray, second: IntArray) -> IntArray:
+    """The first few feasible random draws of each person, kept whatever their score."""
+    feasible = index.feasible(first, second)
+    first, second = first[feasible], second[feasible]
+    order = np.argsort(first, kind="stable")
+    sorted_first = first[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_first, sorted_first, side="left")
+    chosen = order[rank < RANDOM_KEPT]
+    return index.keys(first[chosen], second[chosen])

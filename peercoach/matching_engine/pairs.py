@@ -1,0 +1,110 @@
+"""Reciprocal coaching pairs: an exact maximum-weight matching on the candidate graph.
+
+The exact solver is PyMatching's minimum-weight perfect matching (Blossom V style, in C++).
+It matches "detection events" through shortest paths and lets any of them go to a shared
+boundary, so the maximum-weight matching is encoded as:
+
+    edge cost     = C − w         (w scaled to integers 0..W_MAX)
+    boundary cost = C − W_MAX − 1 per unmatched person
+
+With C far above W_MAX, every extra pair saves about C, which outweighs any change in total
+weight: the solver first matches as many people as possible, then maximizes weight. A path
+through two or more edges costs at least 2·(C − W_MAX), more than sending both ends to the
+boundary, so every pair it returns is a real edge (and we check that anyway). Costs stay
+below 2^24, where PyMatching's integer arithmetic is exact.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pymatching
+import scipy.sparse as sparse
+
+from peercoach.matching_engine.assemble import finish
+from peercoach.matching_engine.bounds import matching_upper_bound
+from peercoach.matching_engine.candidates import candidate_graph
+from peercoach.matching_engine.model import MatchParams, MatchResult, Population
+from peercoach.matching_engine.rules import IntArray, RuleIndex, build_index
+from peercoach.matching_engine.scoring import FloatArray, group_score
+
+COST_CEILING = 1 << 23
+WEIGHT_STEPS = 4_000
+
+
+def match_pairs(population: Population, params: MatchParams) -> MatchResult:
+    started = time.perf_counter()
+    index = build_index(population, params)
+    graph = candidate_graph(index)
+    pairs = solve_matching(index.size, graph.first, graph.second, graph.weight)
+    groups = add_leftovers_to_pairs(index, pairs)
+    bound, note = (None, "not computed")
+    if params.compute_bound:
+        bound, note = matching_upper_bound(index, graph)
+    return finish(population, index, "pairs", groups, bound, note, started)
+
+
+def integer_weights(weight: FloatArray) -> IntArray:
+    """Scale weights to 0..WEIGHT_STEPS; a constant shift changes no maximum-cardinality choice."""
+    if len(weight) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = min(0.0, float(weight.min()))
+    span = max(float(weight.max()) - low, 1e-9)
+    return np.rint((weight - low) / span * WEIGHT_STEPS).astype(np.int64)
+
+
+def solve_matching(
+    size: int, first: IntArray, second: IntArray, weight: FloatArray
+) -> list[tuple[int, int]]:
+    """A maximum-cardinality, then maximum-weight matching of the graph, as (low, high) pairs."""
+    if size < 2 or len(first) == 0:
+        return []
+    scaled = integer_weights(weight)
+    edges = len(first)
+    rows = np.concatenate([first, second, np.arange(size)])
+    columns = np.concatenate([np.arange(edges), np.arange(edges), edges + np.arange(size)])
+    check = sparse.csc_matrix(
+        (np.ones(len(rows), dtype=np.uint8), (rows, columns)), shape=(size, edges + size)
+    )
+    costs = np.concatenate(
+        [(COST_CEILING - scaled).astype(float), np.full(size, COST_CEILING - WEIGHT_STEPS - 1.0)]
+    )
+    matching = pymatching.Matching.from_check_matrix(check, weights=costs)
+    matched = matching.decode_to_matched_dets_array(np.ones(size, dtype=np.uint8))
+    matched = matched[(matched[:, 0] >= 0) & (matched[:, 1] >= 0)]
+    low = np.minimum(matched[:, 0], matched[:, 1]).astype(np.int64)
+    high = np.maximum(matched[:, 0], matched[:, 1]).astype(np.int64)
+    real = np.isin(low * size + high, first * size + second)
+    # Never trust a pair that is not an edge of the graph: those people stay unmatched here.
+    return sorted(zip(low[real].tolist(), high[real].tolist(), strict=True))
+
+
+def add_leftovers_to_pairs(index: RuleIndex, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """Let each person left over join a pair as a third member, where every rule allows it.
+
+    With an odd number of people one person is always left; rules can leave a few more. Joining
+    a pair (the best-scoring one they fit into) means nobody is silently dropped.
+    """
+    groups = [list(pair) for pair in pairs]
+    matched = {member for pair in pairs for member in pair}
+    members = np.array([member for pair in pairs for member in pair], dtype=np.int64)
+    host_of = np.repeat(np.arange(len(pairs)), 2)
+    open_to_join = np.ones(len(pairs), dtype=bool)
+    for person in range(index.size):
+        if person in matched or len(members) == 0:
+            continue
+        fits = open_to_join[host_of] & index.feasible(np.full(len(members), person), members)
+        best: tuple[float, int] | None = None
+        for host in np.unique(host_of[fits]).tolist():
+            pair = groups[host]
+            if not index.group_feasible([*pair, person]):
+                continue
+            gain = group_score(index, [*pair, person]) - group_score(index, pair)
+            if best is None or gain > best[0]:
+                best = (gain, host)
+        if best is not None:
+            groups[best[1]].append(person)
+            open_to_join[best[1]] = False
+    return groups
+
