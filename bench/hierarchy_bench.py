@@ -48,11 +48,15 @@ def main() -> None:
     started = time.perf_counter()
     with transaction.atomic():
         _create_people(organization, generate_organization(args.size, seed=args.seed))
-    print(f"{connection.vendor}: seeded {args.size:,} people in {time.perf_counter() - started:.1f} s")
+    print(
+        f"{connection.vendor}: seeded {args.size:,} people in {time.perf_counter() - started:.1f} s"
+    )
 
     people = Person.objects.in_organization(organization)
     ids = list(people.values_list("pk", flat=True))
-    managers = list(people.filter(direct_reports__isnull=False).distinct().values_list("pk", flat=True))
+    managers = list(
+        people.filter(direct_reports__isnull=False).distinct().values_list("pk", flat=True)
+    )
     rng = random.Random(args.seed)
 
     def timed(label: str, question: object) -> None:

@@ -7,10 +7,14 @@ organization whose admin, otto, must never see anything of Acme's.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from peercoach.accounts.models import User
 from peercoach.organizations.models import Membership, Organization
@@ -44,10 +48,21 @@ class Personas:
         return client
 
 
+# Timing belongs in bench/, not in tests: a loaded 2-core CI machine must not fail an example for
+# being slow. Examples are derandomized under CI so a run can be repeated exactly.
+hypothesis_settings.register_profile(
+    "peercoach",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=os.environ.get("CI") == "true",
+)
+hypothesis_settings.load_profile("peercoach")
+
+
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+def fast_password_hashing(settings: Any) -> None:
     # Real hashing costs ~0.3 s a user; tests create many users and never need the strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -75,7 +90,10 @@ def personas(db: None) -> Personas:
         sid=member("sid@acme.test", acme, is_sponsor=True),
         pia=member("pia@acme.test", acme, person=pia_person),
         otto=member(
-            "otto@globex.test", globex, is_organization_admin=True, is_program_manager=True,
+            "otto@globex.test",
+            globex,
+            is_organization_admin=True,
+            is_program_manager=True,
             person=globex_person,
         ),
         globex_person=globex_person,

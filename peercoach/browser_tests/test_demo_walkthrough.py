@@ -59,6 +59,7 @@ def test_a_participant_signs_in_and_finds_a_colleague_in_the_directory(
     expect(results.locator("tbody tr")).to_have_count(matches)
     expect(page).to_have_url(re.compile(r"\?.*q="))
     _save_screenshot(page, "directory-search.png")
+    _save_screenshot(page, "directory-search-phone.png", width=390)
 
     results.get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
@@ -167,9 +168,15 @@ def _tab_until_focused(page: Page, target: Locator, most: int = 15) -> None:
     pytest.fail(f"Tab never reached {target} in {most} presses")
 
 
-def _save_screenshot(page: Page, name: str) -> None:
+def _save_screenshot(page: Page, name: str, width: int | None = None) -> None:
     """Screenshots for a human to look at, only when asked: BROWSER_SCREENSHOTS=/some/dir."""
     folder = os.environ.get("BROWSER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    if width is not None and viewport is not None:
+        page.set_viewport_size({"width": width, "height": viewport["height"]})
+    page.screenshot(path=str(Path(folder) / name), full_page=True)
+    if viewport is not None:
+        page.set_viewport_size(viewport)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "peercoach.organizations",
     "peercoach.accounts",
     "peercoach.people",
+    "peercoach.programs",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +148,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 8)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # idle sessions expire; active ones stay alive
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES", default=not DEBUG and SITE_URL.startswith("https"))
+SESSION_COOKIE_SECURE = env_flag(
+    "SECURE_COOKIES", default=not DEBUG and SITE_URL.startswith("https")
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_flag("BEHIND_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("peercoach.accounts.urls")),
     path("organization/", include("peercoach.organizations.urls")),
     path("people/", include("peercoach.people.urls")),
+    path("programs/", include("peercoach.programs.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -45,8 +45,10 @@ def unauthenticated(request: HttpRequest, exc: Exception) -> Any:
 def register_routers() -> None:
     # Imported here so that app modules can import `api` without a cycle.
     from peercoach.people.api import router as people_router
+    from peercoach.programs.api import router as programs_router
 
     api.add_router("/", people_router)
+    api.add_router("/", programs_router)
 
 
 register_routers()

@@ -13,7 +13,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     membership: Membership | None = getattr(request, "membership", None)
     if membership is None:
         return {"navigation": [], "membership": None}
-    links = [("Home", reverse("core:home")), ("Directory", reverse("people:directory"))]
+    links = [
+        ("Home", reverse("core:home")),
+        ("Directory", reverse("people:directory")),
+        ("Programs", reverse("programs:list")),
+    ]
     if membership.has_any_role(Role.PROGRAM_MANAGER, Role.ORGANIZATION_ADMIN):
         links.append(("HR import", reverse("people:import_list")))
     if membership.has_any_role(Role.ORGANIZATION_ADMIN):

@@ -14,6 +14,7 @@ from peercoach.accounts.models import User
 from peercoach.organizations.models import Membership, Organization
 from peercoach.people.hierarchy import management_paths_rebuild
 from peercoach.people.models import CoachingProfile, Person
+from peercoach.programs.demo import demo_programs_create
 from peercoach.sample_org import SamplePerson, generate_organization
 
 DEMO_SLUG = "northwind"
@@ -39,7 +40,9 @@ def demo_organization_create(*, size: int = 300, seed: int = 7) -> list[DemoLogi
         slug=DEMO_SLUG, defaults={"name": DEMO_NAME}
     )
     if created:
-        _create_people(organization, generate_organization(size, seed=seed, email_domain=DEMO_DOMAIN))
+        _create_people(
+            organization, generate_organization(size, seed=seed, email_domain=DEMO_DOMAIN)
+        )
         _create_logins(organization)
     return demo_logins(organization)
 
@@ -70,7 +73,9 @@ def _create_people(organization: Organization, sample: list[SamplePerson]) -> No
     saved: dict[str, Person] = {}
     for depth in sorted(layers):
         layer = [_person_from_sample(organization, row, saved) for row in layers[depth]]
-        for row, person in zip(layers[depth], Person.all_organizations.bulk_create(layer), strict=True):
+        for row, person in zip(
+            layers[depth], Person.all_organizations.bulk_create(layer), strict=True
+        ):
             saved[row.employee_id] = person
     management_paths_rebuild(organization=organization)
     CoachingProfile.objects.bulk_create(

@@ -40,7 +40,8 @@ class Membership(models.Model):
     """A login account's place in one organization, with its roles there.
 
     The participant role comes from being linked to a person in the directory; the other roles
-    are granted explicitly. Several roles may be held at once (a program manager can also be coached).
+    are granted explicitly. Several roles may be held at once (a program manager can also be
+    coached).
     """
 
     organization = models.ForeignKey(

@@ -70,8 +70,7 @@ def person_detail(request: HttpRequest, person_id: int) -> Person:
 )
 @paginate(LimitOffsetPagination)
 def people_under(request: HttpRequest, person_id: int) -> list[Person]:
-    person = selectors.person_get(organization=_membership(request).organization, person_id=person_id)
+    person = selectors.person_get(
+        organization=_membership(request).organization, person_id=person_id
+    )
     return hierarchy.people_under(person).order_by("full_name", "pk")  # type: ignore[return-value]
-
-
-

@@ -31,9 +31,7 @@ def compute_paths(managers: Mapping[int, int | None]) -> dict[int, str]:
         current: int | None = start
         while current is not None and current not in paths:
             if current in on_chain:
-                raise ReportingCycleError(
-                    f"Reporting lines form a cycle through person {current}."
-                )
+                raise ReportingCycleError(f"Reporting lines form a cycle through person {current}.")
             chain.append(current)
             on_chain.add(current)
             current = managers.get(current)
@@ -47,7 +45,9 @@ def compute_paths(managers: Mapping[int, int | None]) -> dict[int, str]:
 def management_paths_rebuild(*, organization: Organization) -> int:
     """Recompute every path in the organization; returns how many changed."""
     rows = list(
-        Person.objects.in_organization(organization).values_list("pk", "manager_id", "management_path")
+        Person.objects.in_organization(organization).values_list(
+            "pk", "manager_id", "management_path"
+        )
     )
     paths = compute_paths({pk: manager_id for pk, manager_id, _ in rows})
     changed = [(paths[pk], pk) for pk, _, old in rows if paths[pk] != old]
@@ -66,7 +66,7 @@ def management_paths_write(changed: list[tuple[str, int]]) -> None:
     table = connection.ops.quote_name(Person._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {table} SET management_path = %s WHERE id = %s",  # noqa: S608 (no user input)
+            f"UPDATE {table} SET management_path = %s WHERE id = %s",
             changed,
         )
 
@@ -106,9 +106,7 @@ def person_change_manager(*, person: Person, new_manager: Person | None) -> Pers
     Person.objects.in_organization(person.organization_id).filter(
         management_path__gt=old_path,
         management_path__lt=management_path.subtree_upper_bound(old_path),
-    ).update(
-        management_path=Concat(Value(new_path), Substr("management_path", len(old_path) + 1))
-    )
+    ).update(management_path=Concat(Value(new_path), Substr("management_path", len(old_path) + 1)))
     person.manager = new_manager
     person.management_path = new_path
     person.save(update_fields=["manager", "management_path", "updated_at"])

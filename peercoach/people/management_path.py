@@ -27,7 +27,9 @@ def depth(path: str) -> int:
 
 def ancestor_ids(path: str) -> list[int]:
     """Ids of every manager above the person, top first (the person excluded)."""
-    return [int(path[i : i + SEGMENT_WIDTH]) for i in range(0, len(path) - SEGMENT_WIDTH, SEGMENT_WIDTH)]
+    return [
+        int(path[i : i + SEGMENT_WIDTH]) for i in range(0, len(path) - SEGMENT_WIDTH, SEGMENT_WIDTH)
+    ]
 
 
 def subtree_upper_bound(path: str) -> str:

@@ -47,13 +47,17 @@ class Person(models.Model):
             models.UniqueConstraint(
                 "organization", Lower("email"), name="person_email_unique_in_organization"
             ),
-            models.CheckConstraint(condition=~Q(manager=models.F("pk")), name="person_not_own_manager"),
+            models.CheckConstraint(
+                condition=~Q(manager=models.F("pk")), name="person_not_own_manager"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "is_active", "full_name"]),
             models.Index(fields=["organization", "department"]),
             # "Everyone under X" is a range scan on this index within one organization.
-            models.Index(fields=["organization", "management_path"], name="person_org_management_path"),
+            models.Index(
+                fields=["organization", "management_path"], name="person_org_management_path"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +90,9 @@ class CoachingProfile(models.Model):
                 name="coaching_profile_hours_in_order",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Coaching profile of {self.person}"
 
 
 # The HR import's upload record lives with its feature; imported here so Django registers it.

@@ -22,7 +22,7 @@ class ModelFactory[M: models.Model](factory.django.DjangoModelFactory[M]):
     @classmethod
     def _get_manager(cls, model_class: type) -> object:
         # The default manager is the unscoped one; `objects` refuses unscoped queries by design.
-        return model_class._default_manager  # type: ignore[attr-defined]
+        return model_class._default_manager
 
 
 class OrganizationFactory(ModelFactory[Organization]):
@@ -49,7 +49,9 @@ class PersonFactory(ModelFactory[Person]):
     languages = factory.LazyFunction(lambda: ["en"])
 
     @factory.post_generation
-    def set_management_path(self: Person, create: bool, extracted: object, **kwargs: object) -> None:
+    def set_management_path(
+        self: Person, create: bool, extracted: object, **kwargs: object
+    ) -> None:
         manager_path = self.manager.management_path if self.manager else ""
         self.management_path = management_path.child_path(manager_path, self.pk)
         if create:
@@ -101,3 +103,53 @@ class InvitationFactory(ModelFactory):
     email = factory.LazyAttribute(lambda invitation: invitation.person.email)
     token_hash = factory.Faker("sha256")
     expires_at = factory.LazyFunction(_two_weeks_from_now)
+
+
+def _now() -> datetime:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _today_plus(days: int) -> object:
+    def make() -> object:
+        from django.utils import timezone
+
+        return timezone.localdate() + timedelta(days=days)
+
+    return make
+
+
+class ProgramFactory(ModelFactory):
+    """A reciprocal-pairs program open for enrollment, running from today for four months."""
+
+    class Meta:
+        model = "programs.Program"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    purpose = "skill_development"
+    format = "reciprocal_pairs"
+    starts_on = factory.LazyFunction(_today_plus(0))
+    ends_on = factory.LazyFunction(_today_plus(120))
+    status = "open"
+
+
+class EnrollmentFactory(ModelFactory):
+    """Someone taking part in a program, having agreed to its ground rules."""
+
+    class Meta:
+        model = "programs.Enrollment"
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    person = factory.SubFactory(
+        PersonFactory, organization=factory.SelfAttribute("..program.organization")
+    )
+    status = "active"
+    source = "open"
+    goals = factory.LazyFunction(lambda: ["giving clear feedback"])
+    offers = factory.LazyFunction(lambda: ["planning projects"])
+    timezone = "Europe/Berlin"
+    languages = factory.LazyFunction(lambda: ["en"])
+    agreed_to_ground_rules_at = factory.LazyFunction(_now)

@@ -98,9 +98,25 @@ URL_POLICY: dict[str, Rule] = {
     "people:directory": members(),
     "people:person": members(),
     "people:import_list": members(*PEOPLE_ADMINS),
-    "people:import_upload": Rule(allowed=PEOPLE_ADMINS, methods=("GET", "POST"), names_object=False),
+    "people:import_upload": Rule(
+        allowed=PEOPLE_ADMINS, methods=("GET", "POST"), names_object=False
+    ),
     "people:import_detail": members(*PEOPLE_ADMINS),
     "people:import_confirm": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
+    # Programs: everyone sees them (drafts only managers); taking part needs the participant
+    # role; managing needs program manager or organization admin.
+    "programs:list": members(),
+    "programs:create": Rule(allowed=PEOPLE_ADMINS, methods=("GET", "POST"), names_object=False),
+    "programs:detail": members(),
+    "programs:edit": Rule(allowed=PEOPLE_ADMINS, methods=("GET", "POST")),
+    "programs:manage": members(*PEOPLE_ADMINS),
+    "programs:assign": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
+    "programs:join": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "programs:nominate": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "programs:nomination_decline": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:pause": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:resume": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:leave": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
     # API documentation is public: IT teams read it before they have an account.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -116,6 +132,11 @@ API_POLICY: dict[str, Rule] = {
     "GET /api/v1/people": SIGNED_IN,
     "GET /api/v1/people/{person_id}": members(),
     "GET /api/v1/people/{person_id}/under": members(),
+    "GET /api/v1/programs": SIGNED_IN,
+    "GET /api/v1/programs/{program_id}": members(),
+    "GET /api/v1/me/enrollments": SIGNED_IN,
+    "POST /api/v1/programs/{program_id}/join": members(PARTICIPANT),
+    "POST /api/v1/programs/{program_id}/leave": members(PARTICIPANT),
 }
 
 
@@ -144,12 +165,21 @@ def _acme_invitation(personas: Any) -> int:
     return int(invitation.pk)
 
 
+def _acme_program(personas: Any) -> int:
+    """An Acme program open for enrollment, so that every member may see it."""
+    from peercoach.testing.factories import ProgramFactory
+
+    program: Any = ProgramFactory(organization=personas.acme, allows_assignment=True)
+    return int(program.pk)
+
+
 # URL parameter name -> how to build a value naming one of Acme's objects.
 SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "person_id": _acme_person,
     "membership_id": _acme_membership,
     "invitation_id": _acme_invitation,
     "import_id": _acme_hr_import,
+    "program_id": _acme_program,
     "token": lambda personas: "not-a-real-invitation-token",
     # allauth's key-based links: syntactically valid but unknown keys answer a friendly page.
     "key": lambda personas: "not-a-real-key",

@@ -26,7 +26,9 @@ class Route:
     is_api_operation: bool = False
 
 
-def _walk(patterns: list[URLPattern | URLResolver], prefix: str, namespace: str | None) -> Iterator[Route]:
+def _walk(
+    patterns: list[URLPattern | URLResolver], prefix: str, namespace: str | None
+) -> Iterator[Route]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = namespace
@@ -48,14 +50,18 @@ def _is_api_operation(route: Route, schema_paths: set[str]) -> bool:
 def all_routes() -> list[Route]:
     schema_paths = set(api.get_openapi_schema()["paths"])
     return [
-        r for r in _walk(get_resolver().url_patterns, "/", None) if not _is_api_operation(r, schema_paths)
+        r
+        for r in _walk(get_resolver().url_patterns, "/", None)
+        if not _is_api_operation(r, schema_paths)
     ]
 
 
 def all_api_operations() -> list[str]:
     schema = api.get_openapi_schema()
     return sorted(
-        f"{method.upper()} {path}" for path, operations in schema["paths"].items() for method in operations
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
     )
 
 
@@ -175,7 +181,9 @@ def _api_cases() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("operation", "role"), _api_cases())
-def test_api_operation_answers_each_role_as_the_policy_says(personas, operation: str, role: str) -> None:
+def test_api_operation_answers_each_role_as_the_policy_says(
+    personas, operation: str, role: str
+) -> None:
     rule = policy.API_POLICY[operation]
     method, path = operation.split(" ", 1)
     url = re.sub(r"\{(\w+)\}", lambda m: str(policy.SAMPLE_OBJECTS[m.group(1)](personas)), path)

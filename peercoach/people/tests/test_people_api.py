@@ -23,7 +23,9 @@ def test_people_search_is_paginated_and_scoped(personas):
 
 
 def test_people_under_lists_every_depth(personas):
-    deep = PersonFactory(organization=personas.acme, full_name="Deep Report", manager=personas.pia_person)
+    deep = PersonFactory(
+        organization=personas.acme, full_name="Deep Report", manager=personas.pia_person
+    )
     response = personas.client_for(personas.pia).get(f"/api/v1/people/{personas.ceo.pk}/under")
     names = {item["full_name"] for item in response.json()["items"]}
     assert names == {"Pia Participant", "Cole League", deep.full_name}

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from peercoach.core.demo import demo_organization_create
+from peercoach.organizations.models import Organization
+from peercoach.programs.demo import demo_programs_create
+from peercoach.programs.models import Enrollment, Program
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def northwind() -> Organization:
+    demo_organization_create(size=80, seed=3)
+    return Organization.objects.get(slug="northwind")
+
+
+def test_the_demo_has_an_open_pilot_with_forty_people_and_a_draft(northwind):
+    demo_programs_create(organization=northwind)
+    pilot = Program.objects.in_organization(northwind).get(name="Peer coaching pilot")
+    draft = Program.objects.in_organization(northwind).get(name="Leadership circles")
+    assert (pilot.status, pilot.format, pilot.is_pilot) == ("open", "reciprocal_pairs", True)
+    assert draft.status == "draft"
+    assert pilot.sponsor is not None
+    assert pilot.sponsor.is_sponsor
+    enrollments = Enrollment.objects.in_organization(northwind).filter(program=pilot)
+    assert enrollments.count() == 40
+    for enrollment in enrollments:
+        assert enrollment.status == "active"
+        assert enrollment.agreed_to_ground_rules_at is not None
+        assert enrollment.goals == enrollment.person.coaching_profile.wants
+    # The demo logins are left free to try joining.
+    assert not enrollments.filter(person__membership__isnull=False).exists()
+
+
+def test_creating_the_demo_programs_twice_changes_nothing(northwind):
+    demo_programs_create(organization=northwind)
+    demo_programs_create(organization=northwind)
+    assert Program.objects.in_organization(northwind).count() == 2
+    assert Enrollment.objects.in_organization(northwind).count() == 40
