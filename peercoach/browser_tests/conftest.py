@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Page
+from playwright.sync_api import Page
+
+from peercoach.browser_tests.console import ConsoleWatcher
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-# Playwright's synchronous API keeps an event loop running in the test thread; Django would then
-# refuse the ORM calls the tests make to arrange data, though nothing here is really async.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 UNDER_CI = os.environ.get("CI", "").lower() == "true"
@@ -50,6 +48,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_calls_beside_playwright() -> Iterator[None]:
+    # Playwright's synchronous API keeps an event loop running in the test thread from the first
+    # browser test on; Django would then refuse the ORM calls tests make to arrange data, though
+    # nothing here is really async. Autouse here means: only once a browser test runs.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not CHROMIUM.exists():
@@ -64,24 +72,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}
-
-
-@dataclass
-class ConsoleWatcher:
-    """Collects what the browser reports, so a test can insist the pages stayed clean."""
-
-    messages: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        self.messages.append(f"[{message.type}] {message.text}")
-
-    def on_page_error(self, error: Error) -> None:
-        self.page_errors.append(str(error))
-
-    @property
-    def csp_violations(self) -> list[str]:
-        return [text for text in self.messages if "Content Security Policy" in text]
 
 
 @pytest.fixture

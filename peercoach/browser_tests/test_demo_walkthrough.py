@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from peercoach.browser_tests.conftest import ConsoleWatcher
+from peercoach.browser_tests.console import ConsoleWatcher
 from peercoach.browser_tests.demo import Demo, demo_build
 from peercoach.people import selectors
 from peercoach.people.models import Person

@@ -11,6 +11,7 @@ urlpatterns = [
     path("organization/", include("peercoach.organizations.urls")),
     path("people/", include("peercoach.people.urls")),
     path("programs/", include("peercoach.programs.urls")),
+    path("inbox/", include("peercoach.programs.inbox_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -33,4 +33,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "navigation": [
             {"label": label, "url": url, "current": url == current_url} for label, url in links
         ],
+        "inbox_unread": _inbox_unread(membership),
     }
+
+
+def _inbox_unread(membership: Membership) -> int:
+    """Unread inbox messages, for the badge in the header: one query, only for participants."""
+    from peercoach.programs.inbox import inbox_unread_count
+
+    if membership.person_id is None:
+        return 0
+    return inbox_unread_count(
+        organization_id=membership.organization_id, person_id=membership.person_id
+    )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from peercoach.organizations.access import members_only
 from peercoach.organizations.models import Membership
+from peercoach.programs.pairing_selectors import pairings_mine
 
 
 @require_GET
@@ -18,7 +19,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @members_only()
 def _member_home(request: HttpRequest, membership: Membership) -> HttpResponse:
-    return render(request, "core/home.html", {"roles": sorted(r.label for r in membership.roles)})
+    context = {
+        "roles": sorted(r.label for r in membership.roles),
+        # "My peers": matches waiting for an answer, and active pairings.
+        "my_pairings": pairings_mine(person=membership.person) if membership.person else None,
+    }
+    return render(request, "core/home.html", context)
 
 
 @require_GET

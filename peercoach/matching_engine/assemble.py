@@ -22,7 +22,9 @@ def finish(
     started: float,
     suggestions: tuple[Suggestion, ...] = (),
 ) -> MatchResult:
-    ordered = sorted((sorted(group) for group in groups if len(group) >= 2), key=lambda group: group[0])
+    ordered = sorted(
+        (sorted(group) for group in groups if len(group) >= 2), key=lambda group: group[0]
+    )
     width = max(4, len(str(len(ordered))))
     built = tuple(
         Group(

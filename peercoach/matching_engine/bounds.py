@@ -1,18 +1,18 @@
 """Upper bounds: how good could any matching possibly be?
 
 The fractional matching LP (maximize Σ w·x with each person's x summing to at most 1) is
-solved on the candidate graph. Its dual gives each person a price y with y_u + y_v ≥ w_uv on
+solved on the candidate graph. Its dual gives each person a price y with y_u + y_v >= w_uv on
 every candidate edge. To cover pairs the candidate graph left out, each price is raised by
 half the worst violation over *all* feasible partners:
 
-    y'_v = y_v + ½ · max_u (w_uv − y_u − y_v)⁺
+    y'_v = y_v + ½ · max_u (w_uv - y_u - y_v)⁺
 
-Then y'_u + y'_v ≥ w_uv for every feasible pair, so Σ y' bounds the best matching of the full
+Then y'_u + y'_v >= w_uv for every feasible pair, so Σ y' bounds the best matching of the full
 graph (triads inside pairs count too: a triad's score is an LP point with x = ½ on its edges).
 
 Finding that maximum over all u exactly costs n² pair scores. Up to BRUTE_FORCE_LIMIT people
 we do exactly that (and add the most violated pairs to the LP and re-solve, which tightens the
-bound). Above it, we bound w_uv − y_u from above by grouping partners by seniority level and
+bound). Above it, we bound w_uv - y_u from above by grouping partners by seniority level and
 working window and using the cheapest price among those who offer (or want) each subset of
 v's topics. That drops the language, chain, block and repeat rules and splits a partner's price
 between the two directions of complementarity, so the bound is valid but looser.
@@ -41,7 +41,9 @@ PRICING_ROUNDS = 3
 ROW_BLOCK = 400
 
 
-def lp_prices(size: int, first: IntArray, second: IntArray, weight: FloatArray) -> tuple[float, FloatArray]:
+def lp_prices(
+    size: int, first: IntArray, second: IntArray, weight: FloatArray
+) -> tuple[float, FloatArray]:
     """Optimal value and dual prices of the fractional matching LP on the given edges."""
     useful = weight > 0
     first, second, weight = first[useful], second[useful], weight[useful]
@@ -49,7 +51,10 @@ def lp_prices(size: int, first: IntArray, second: IntArray, weight: FloatArray) 
         return 0.0, np.zeros(size)
     edges = np.arange(len(first))
     incidence = sparse.csr_matrix(
-        (np.ones(2 * len(first)), (np.concatenate([first, second]), np.concatenate([edges, edges]))),
+        (
+            np.ones(2 * len(first)),
+            (np.concatenate([first, second]), np.concatenate([edges, edges])),
+        ),
         shape=(size, len(first)),
     )
     result = linprog(-weight, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs")
@@ -59,10 +64,50 @@ def lp_prices(size: int, first: IntArray, second: IntArray, weight: FloatArray) 
     return float(-result.fun), prices
 
 
+def descent_prices(
+    size: int, first: IntArray, second: IntArray, weight: FloatArray, rounds: int = 200
+) -> FloatArray:
+    """Feasible dual prices without an LP solver, for graphs too large for HiGHS in our budget.
+
+    Start from half each person's best edge (feasible), then repeatedly move every price
+    halfway down to the least it could be given its neighbours' prices, t_v = max_u (w - y_u)⁺.
+    Moving both ends halfway keeps y_u + y_v >= w_uv on every edge, so each step stays valid.
+    """
+    best = np.zeros(size)
+    np.maximum.at(best, first, weight)
+    np.maximum.at(best, second, weight)
+    prices = best / 2
+    for _ in range(rounds):
+        least = np.zeros(size)
+        np.maximum.at(least, first, weight - prices[second])
+        np.maximum.at(least, second, weight - prices[first])
+        step = (prices + least) / 2
+        if np.abs(step - prices).sum() <= 1e-6 * max(1.0, prices.sum()):
+            break
+        prices = step
+    return prices
+
+
+LP_EDGE_LIMIT = 80_000
+
+
 def matching_upper_bound(index: RuleIndex, graph: CandidateGraph) -> tuple[float, str]:
     if index.size < 2:
         return 0.0, "nobody to match"
     first, second, weight = graph.first, graph.second, graph.weight
+    if len(first) > LP_EDGE_LIMIT:
+        prices = descent_prices(index.size, first, second, weight)
+        violation, _ = (
+            _violations(index, prices) if index.size <= BRUTE_FORCE_LIMIT else (None, None)
+        )
+        if violation is None:
+            return _structured_bound(index, prices), (
+                "dual prices from the candidate graph, raised to cover every pair by a grouped "
+                "estimate (valid for the full graph, looser than exact)"
+            )
+        return float(prices.sum() + violation.sum() / 2), (
+            "dual prices from the candidate graph, checked against every feasible pair"
+        )
     value, prices = lp_prices(index.size, first, second, weight)
     if graph.complete:
         return value, "fractional matching LP on every feasible pair"
@@ -90,7 +135,7 @@ def matching_upper_bound(index: RuleIndex, graph: CandidateGraph) -> tuple[float
 
 
 def _violations(index: RuleIndex, prices: FloatArray) -> tuple[FloatArray, IntArray]:
-    """For each person, the largest w_uv − y_u − y_v over all feasible u, and that u."""
+    """For each person, the largest w_uv - y_u - y_v over all feasible u, and that u."""
     size = index.size
     worst = np.zeros(size)
     partner = np.zeros(size, dtype=np.int64)
@@ -114,7 +159,7 @@ def _violations(index: RuleIndex, prices: FloatArray) -> tuple[FloatArray, IntAr
 
 
 def _structured_bound(index: RuleIndex, prices: FloatArray) -> float:
-    """Σ y' with max_u (w_uv − y_u) bounded by groups of (level, working window)."""
+    """Σ y' with max_u (w_uv - y_u) bounded by groups of (level, working window)."""
     weights = index.params.weights
     levels = np.unique(index.level)
     level_of = np.searchsorted(levels, index.level)
@@ -129,11 +174,21 @@ def _structured_bound(index: RuleIndex, prices: FloatArray) -> float:
     want_table = _cheapest_by_subset(wants, group_of, prices, groups)
     cheapest = np.full(groups, np.inf)
     np.minimum.at(cheapest, group_of, prices)
-    # A: best c·j − ½y over partners offering j of v's wanted topics; B the same the other way.
+    # A: best c·j - ½y over partners offering j of v's wanted topics; B the same the other way.
     want_sets = sorted({tuple(items) for items in wants})
     offer_sets = sorted({tuple(items) for items in offers})
-    side_a = np.array([_side(items, offer_table, cheapest, weights.complementarity, most_offered) for items in want_sets])
-    side_b = np.array([_side(items, want_table, cheapest, weights.complementarity, most_wanted) for items in offer_sets])
+    side_a = np.array(
+        [
+            _side(items, offer_table, cheapest, weights.complementarity, most_offered)
+            for items in want_sets
+        ]
+    )
+    side_b = np.array(
+        [
+            _side(items, want_table, cheapest, weights.complementarity, most_wanted)
+            for items in offer_sets
+        ]
+    )
     want_row = {items: row for row, items in enumerate(want_sets)}
     offer_row = {items: row for row, items in enumerate(offer_sets)}
     person_a = np.array([want_row[tuple(items)] for items in wants], dtype=np.int64)
@@ -151,12 +206,19 @@ def _structured_bound(index: RuleIndex, prices: FloatArray) -> float:
         -np.inf,
     )
     combos, inverse = np.unique(
-        np.stack([person_a, person_b, level_of, index.window_class], axis=1), axis=0, return_inverse=True
+        np.stack([person_a, person_b, level_of, index.window_class], axis=1),
+        axis=0,
+        return_inverse=True,
     )
     best = np.empty(len(combos))
     for start in range(0, len(combos), 2_000):
         chunk = combos[start : start + 2_000]
-        total = side_a[chunk[:, 0]] + side_b[chunk[:, 1]] + seniority[chunk[:, 2]] + window_term[chunk[:, 3]]
+        total = (
+            side_a[chunk[:, 0]]
+            + side_b[chunk[:, 1]]
+            + seniority[chunk[:, 2]]
+            + window_term[chunk[:, 3]]
+        )
         best[start : start + 2_000] = total.max(axis=1)
     most = best[inverse.ravel()] + max(0.0, weights.different_department)
     violation = np.maximum(0.0, most - prices)
@@ -164,7 +226,12 @@ def _structured_bound(index: RuleIndex, prices: FloatArray) -> float:
 
 
 def _bit_list(row: np.ndarray) -> list[int]:
-    return [word * 64 + bit for word, value in enumerate(row.tolist()) for bit in range(64) if (value >> bit) & 1]
+    return [
+        word * 64 + bit
+        for word, value in enumerate(row.tolist())
+        for bit in range(64)
+        if (value >> bit) & 1
+    ]
 
 
 def _cheapest_by_subset(

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import combinations
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
@@ -35,11 +35,13 @@ class CandidateGraph:
 
 
 def default_partners(size: int) -> int:
+    # Denser graphs are closer to the optimum but the exact solver slows down superlinearly;
+    # these limits keep 10,000 people within seconds and 100,000 within a minute.
     if size <= 5_000:
         return 40
     if size <= 20_000:
-        return 25
-    return 15
+        return 12
+    return 10
 
 
 def candidate_graph(index: RuleIndex) -> CandidateGraph:
@@ -51,6 +53,14 @@ def candidate_graph(index: RuleIndex) -> CandidateGraph:
     first = np.concatenate([random_first, topic_first])
     second = np.concatenate([random_second, topic_second])
     return _select(index, first, second, random_first, random_second)
+
+
+def random_graph(index: RuleIndex, rng: np.random.Generator) -> CandidateGraph:
+    """Only random feasible partners, with their real scores (for rotation and baselines)."""
+    first, second = _draw_partners(index, rng)
+    keys = _unique_feasible(index, first, second)
+    low, high = keys // index.size, keys % index.size
+    return CandidateGraph(low, high, pair_scores(index, low, high), complete=False)
 
 
 def full_graph(index: RuleIndex) -> CandidateGraph:
@@ -95,7 +105,9 @@ def _bits(row: np.ndarray) -> list[int]:
     ]
 
 
-def _profiles(index: RuleIndex, spoken: list[list[int]]) -> dict[tuple[int, tuple[int, ...]], IntArray]:
+def _profiles(
+    index: RuleIndex, spoken: list[list[int]]
+) -> dict[tuple[int, tuple[int, ...]], IntArray]:
     grouped: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
     for person in range(index.size):
         grouped[(int(index.window_class[person]), tuple(spoken[person]))].append(person)
@@ -121,8 +133,15 @@ def _draw_partners(index: RuleIndex, rng: np.random.Generator) -> tuple[IntArray
     return _join(firsts), _join(seconds)
 
 
-def _pool(buckets: dict[tuple[int, int], list[int]], classes: list[int], languages: tuple[int, ...]) -> IntArray:
-    parts = [buckets[(c, language)] for c in classes for language in languages if (c, language) in buckets]
+def _pool(
+    buckets: dict[tuple[int, int], list[int]], classes: list[int], languages: tuple[int, ...]
+) -> IntArray:
+    parts = [
+        buckets[(c, language)]
+        for c in classes
+        for language in languages
+        if (c, language) in buckets
+    ]
     if not parts:
         return np.zeros(0, dtype=np.int64)
     return np.unique(np.concatenate([np.array(part, dtype=np.int64) for part in parts]))
@@ -211,7 +230,11 @@ def _unique_feasible(index: RuleIndex, first: IntArray, second: IntArray) -> Int
 
 
 def _select(
-    index: RuleIndex, first: IntArray, second: IntArray, random_first: IntArray, random_second: IntArray
+    index: RuleIndex,
+    first: IntArray,
+    second: IntArray,
+    random_first: IntArray,
+    random_second: IntArray,
 ) -> CandidateGraph:
     pairs = index.preference_pairs
     keys = _unique_feasible(
@@ -226,7 +249,9 @@ def _select(
     return CandidateGraph(low[keep], high[keep], weight[keep], complete=False)
 
 
-def _top_per_person(low: IntArray, high: IntArray, weight: FloatArray, limit: int, size: int) -> np.ndarray:
+def _top_per_person(
+    low: IntArray, high: IntArray, weight: FloatArray, limit: int, size: int
+) -> np.ndarray:
     """Edges in the best `limit` of either endpoint (ties broken by partner number)."""
     node = np.concatenate([low, high])
     partner = np.concatenate([high, low])

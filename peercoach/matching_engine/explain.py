@@ -18,7 +18,9 @@ def group_reason(index: RuleIndex, members: Sequence[int]) -> str:
     for giver, taker in permutations(people, 2):
         shared = [topic for topic in giver.offers if topic in taker.wants]
         if shared and len(notes) < MOST_TOPIC_NOTES:
-            notes.append(f"{giver.display_name} offers {_join(shared)}, which {taker.display_name} wants")
+            notes.append(
+                f"{giver.display_name} offers {_join(shared)}, which {taker.display_name} wants"
+            )
     departments = {person.department for person in people if person.department}
     if len(departments) == len(people):
         notes.append("different departments")
@@ -30,8 +32,7 @@ def group_reason(index: RuleIndex, members: Sequence[int]) -> str:
     notes.extend(_preference_notes(index, members))
     hours = index.group_window(members) / 60
     notes.append(f"{_hours(hours)} of shared working time")
-    keys = index.keys(*_pairs(members))
-    if np.isin(keys, index.older_keys).any():
+    if len(index.older_keys) and np.isin(index.keys(*_pairs(members)), index.older_keys).any():
         notes.append("some have met before, but not recently")
     return "; ".join(notes)
 
@@ -43,7 +44,9 @@ def _pairs(members: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _preference_notes(index: RuleIndex, members: Sequence[int]) -> list[str]:
-    notes = []
+    notes: list[str] = []
+    if len(index.preference_keys) == 0:
+        return notes
     first, second = _pairs(members)
     for low, high, key in zip(first, second, index.keys(first, second), strict=True):
         spot = np.searchsorted(index.preference_keys, key)
@@ -106,4 +109,7 @@ def unmatched_reason(index: RuleIndex, person: int, matched: set[int]) -> str:
 
 def topic_overlap(index: RuleIndex, first: int, second: int) -> int:
     one, two = np.array([first]), np.array([second])
-    return int(count_common(index.wants[one], index.offers[two])[0] + count_common(index.wants[two], index.offers[one])[0])
+    return int(
+        count_common(index.wants[one], index.offers[two])[0]
+        + count_common(index.wants[two], index.offers[one])[0]
+    )

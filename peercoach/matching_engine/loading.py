@@ -71,7 +71,9 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
                 if any(values.values()):
                     yield reader.line_num, values
         except UnicodeDecodeError as error:
-            raise InputError(name, reader.line_num + 1, None, "the file is not UTF-8 text") from error
+            raise InputError(
+                name, reader.line_num + 1, None, "the file is not UTF-8 text"
+            ) from error
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -181,7 +183,9 @@ def load_history(path: Path, known: set[str]) -> tuple[HistoryEntry, ...]:
         try:
             date = dt.date.fromisoformat(row["date"])
         except ValueError:
-            raise InputError(name, line, "date", f"'{row['date']}' is not a date like 2025-03-31") from None
+            raise InputError(
+                name, line, "date", f"'{row['date']}' is not a date like 2025-03-31"
+            ) from None
         entries.append(HistoryEntry(person_a, person_b, date))
     return tuple(entries)
 

@@ -44,7 +44,9 @@ def utc_window(person: Person, reference_date: dt.date) -> tuple[int, int]:
     """Working hours as (start minute in UTC, length in minutes) on the reference date."""
     start_hour, end_hour = person.hours
     length = ((end_hour - start_hour) % 24 or 24) * 60
-    local_start = dt.datetime.combine(reference_date, dt.time(start_hour), ZoneInfo(person.timezone))
+    local_start = dt.datetime.combine(
+        reference_date, dt.time(start_hour), ZoneInfo(person.timezone)
+    )
     offset = local_start.utcoffset() or dt.timedelta(0)
     start = (start_hour * 60 - int(offset.total_seconds()) // 60) % MINUTES_PER_DAY
     return start, length
@@ -128,8 +130,12 @@ class RuleIndex:
         return np.minimum(first, second) * self.size + np.maximum(first, second)
 
     def in_chain(self, first: IntArray, second: IntArray) -> BoolArray:
-        first_above = (self.entry[first] <= self.entry[second]) & (self.exit[second] <= self.exit[first])
-        second_above = (self.entry[second] <= self.entry[first]) & (self.exit[first] <= self.exit[second])
+        first_above = (self.entry[first] <= self.entry[second]) & (
+            self.exit[second] <= self.exit[first]
+        )
+        second_above = (self.entry[second] <= self.entry[first]) & (
+            self.exit[first] <= self.exit[second]
+        )
         return first_above | second_above
 
     def feasible(self, first: IntArray, second: IntArray) -> BoolArray:
@@ -174,10 +180,25 @@ def _contains(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
     return np.asarray(sorted_keys[spots] == keys)
 
 
-def build_index(population: Population, params: MatchParams) -> RuleIndex:
-    enrolled = [person for person in population.people if person.enrolled]
+Tour = tuple[dict[str, int], dict[str, int]]
+
+
+def build_index(
+    population: Population,
+    params: MatchParams,
+    only: Sequence[str] | None = None,
+    tour: Tour | None = None,
+) -> RuleIndex:
+    """Compile the rules for the enrolled people (or just `only`, a block of them)."""
+    if only is None:
+        enrolled = [person for person in population.people if person.enrolled]
+    else:
+        by_id = {person.id: person for person in population.people}
+        enrolled = [by_id[person_id] for person_id in only]
     position = {person.id: index for index, person in enumerate(enrolled)}
-    entry, exit_ = _euler_tour(population.people, [person.id for person in enrolled])
+    entry_of, exit_of = tour or reporting_tour(population.people)
+    entry = np.array([entry_of[person.id] for person in enrolled], dtype=np.int64)
+    exit_ = np.array([exit_of[person.id] for person in enrolled], dtype=np.int64)
     windows_by_person = [utc_window(person, params.reference_date) for person in enrolled]
     windows = sorted(set(windows_by_person))
     class_of = {window: index for index, window in enumerate(windows)}
@@ -205,7 +226,9 @@ def build_index(population: Population, params: MatchParams) -> RuleIndex:
         level=np.array([person.level for person in enrolled], dtype=np.int64),
         department=np.array(
             [
-                departments.setdefault(person.department, len(departments)) if person.department else -1
+                departments.setdefault(person.department, len(departments))
+                if person.department
+                else -1
                 for person in enrolled
             ],
             dtype=np.int64,
@@ -224,8 +247,8 @@ def build_index(population: Population, params: MatchParams) -> RuleIndex:
     return index
 
 
-def _euler_tour(people: Sequence[Person], enrolled_ids: list[str]) -> tuple[IntArray, IntArray]:
-    """Entry and exit times of enrolled people in a depth-first walk of the reporting forest."""
+def reporting_tour(people: Sequence[Person]) -> Tour:
+    """Entry and exit times of everyone in a depth-first walk of the reporting forest."""
     children: dict[str | None, list[str]] = defaultdict(list)
     for person in people:
         children[person.manager_id].append(person.id)
@@ -243,10 +266,7 @@ def _euler_tour(people: Sequence[Person], enrolled_ids: list[str]) -> tuple[IntA
         clock += 1
         stack.append((person_id, True))
         stack.extend((child, False) for child in reversed(children[person_id]))
-    return (
-        np.array([entry[person_id] for person_id in enrolled_ids], dtype=np.int64),
-        np.array([exit_[person_id] for person_id in enrolled_ids], dtype=np.int64),
-    )
+    return entry, exit_
 
 
 def _pair_keys(index: RuleIndex, pairs: list[tuple[str, str]]) -> IntArray:
@@ -315,7 +335,9 @@ def _add_preferences(index: RuleIndex, population: Population) -> None:
     index.preference_pairs = np.array(pairs, dtype=np.int64).reshape(len(pairs), 2)
 
 
-def lookup(sorted_keys: IntArray, values: NDArray[np.float64], keys: IntArray) -> NDArray[np.float64]:
+def lookup(
+    sorted_keys: IntArray, values: NDArray[np.float64], keys: IntArray
+) -> NDArray[np.float64]:
     """Values for keys found in sorted_keys, zero elsewhere."""
     result = np.zeros(len(keys))
     if len(sorted_keys) == 0:

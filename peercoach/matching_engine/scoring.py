@@ -1,13 +1,13 @@
 """The objective: how good a feasible pair is, and how good a group is.
 
 pair score = c·(topics u wants that v offers + topics v wants that u offers)
-           + s·max(0, 1 − |level difference| / 3)
+           + s·max(0, 1 - |level difference| / 3)
            + d·[different departments]
            + p·(1/rank of u's choice of v + 1/rank of v's choice of u) + m·[both chose each other]
            + o·min(1, minutes beyond the minimum shared time / 240)
-           − r·Σ over earlier pairings outside the repeat window of 0.5^(years since)
+           - r·Σ over earlier pairings outside the repeat window of 0.5^(years since)
 
-group score = (sum of its pair scores) / (size − 1), i.e. each member's average affinity with
+group score = (sum of its pair scores) / (size - 1), i.e. each member's average affinity with
 the others, summed over members and halved. For a pair this is the pair score; dividing by
 size keeps large groups from looking better just because they contain more pairs.
 """
@@ -68,6 +68,9 @@ def max_pair_score(index: RuleIndex) -> float:
 def group_score(index: RuleIndex, members: Sequence[int]) -> float:
     if len(members) < 2:
         return 0.0
+    if len(members) == 2:
+        pair = np.array(members[:1], dtype=np.int64), np.array(members[1:], dtype=np.int64)
+        return float(pair_scores(index, *pair)[0])
     indices = np.array(members, dtype=np.int64)
     first, second = np.triu_indices(len(members), 1)
     total = float(pair_scores(index, indices[first], indices[second]).sum())

@@ -19,7 +19,9 @@ from peercoach.matching_engine.rules import RULES
 MINUTES_PER_DAY = 24 * 60
 
 
-def verify_groups(population: Population, params: MatchParams, groups: Sequence[Sequence[str]]) -> Verification:
+def verify_groups(
+    population: Population, params: MatchParams, groups: Sequence[Sequence[str]]
+) -> Verification:
     people = {person.id: person for person in population.people}
     managers = {person.id: person.manager_id for person in population.people}
     blocked = {frozenset((block.person_id, block.blocked_id)) for block in population.blocks}

@@ -47,6 +47,22 @@ def _member_label(membership: Membership) -> str:
     return f"{user.get_full_name()} ({user.email})" if user.get_full_name() else user.email
 
 
+# How long people have to answer, and when quiet pairs hear from us: (label, default, most).
+FOLLOW_UP_FIELDS: dict[str, tuple[str, int, int]] = {
+    "proposal_expiry_days": ("Days to answer a proposed match", 7, 60),
+    "request_expiry_days": ("Days to answer a request from a colleague", 7, 60),
+    "open_requests_limit": ("Requests a person may have waiting at once", 3, 20),
+    "nudge_after_days": ("Send a gentle reminder when a pair hasn't met for (days)", 21, 365),
+    "rematch_after_days": ("Offer a new match when a pair hasn't met for (days)", 42, 365),
+}
+
+
+def _follow_up_field(label: str, default: int, most: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=1, max_value=most, required=False, initial=default, label=label
+    )
+
+
 # Fieldsets of the program form, in order: (legend, field names).
 PROGRAM_FIELDSETS: list[tuple[str, list[str]]] = [
     ("About the program", ["name", "purpose", "description", "is_pilot", "status"]),
@@ -62,6 +78,7 @@ PROGRAM_FIELDSETS: list[tuple[str, list[str]]] = [
         "Matching",
         ["matching_mode", "allows_several_pairings", "repeat_window_days", "minimum_shared_hours"],
     ),
+    ("Answers and follow-up", list(FOLLOW_UP_FIELDS)),
 ]
 
 
@@ -104,6 +121,11 @@ class ProgramForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         help_text="Optional. Useful for groups and circles.",
     )
+    proposal_expiry_days = _follow_up_field(*FOLLOW_UP_FIELDS["proposal_expiry_days"])
+    request_expiry_days = _follow_up_field(*FOLLOW_UP_FIELDS["request_expiry_days"])
+    open_requests_limit = _follow_up_field(*FOLLOW_UP_FIELDS["open_requests_limit"])
+    nudge_after_days = _follow_up_field(*FOLLOW_UP_FIELDS["nudge_after_days"])
+    rematch_after_days = _follow_up_field(*FOLLOW_UP_FIELDS["rematch_after_days"])
 
     class Meta:
         model = Program
@@ -131,6 +153,7 @@ class ProgramForm(forms.ModelForm):  # type: ignore[type-arg]
             "repeat_window_days",
             "minimum_shared_hours",
             "matching_mode",
+            *FOLLOW_UP_FIELDS,
         ]
         labels = {
             "description": "Purpose in your words",
@@ -213,8 +236,17 @@ class ProgramForm(forms.ModelForm):  # type: ignore[type-arg]
     def details(self) -> ProgramDetails:
         data = self.cleaned_data
         modes = set(data["enrollment_modes"])
+        follow_up: dict[str, Any] = {
+            name: default if data.get(name) is None else data[name]
+            for name, (_, default, _) in FOLLOW_UP_FIELDS.items()
+        }
         return ProgramDetails(
-            **{name: data[name] for name in self.Meta.fields if name != "facilitators"},
+            **{
+                name: data[name]
+                for name in self.Meta.fields
+                if name != "facilitators" and name not in FOLLOW_UP_FIELDS
+            },
+            **follow_up,
             facilitators=list(data["facilitators"]),
             allows_open_enrollment=EnrollmentSource.OPEN in modes,
             allows_nomination=EnrollmentSource.NOMINATION in modes,

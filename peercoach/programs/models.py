@@ -137,6 +137,12 @@ class Program(models.Model):
     matching_mode = models.CharField(
         max_length=24, choices=MatchingMode.choices, default=MatchingMode.MANAGER
     )
+    # The life of pairings: how long people have to answer, and when a quiet pair hears from us.
+    proposal_expiry_days = models.PositiveSmallIntegerField(default=7)
+    request_expiry_days = models.PositiveSmallIntegerField(default=7)
+    open_requests_limit = models.PositiveSmallIntegerField(default=3)
+    nudge_after_days = models.PositiveSmallIntegerField(default=21)
+    rematch_after_days = models.PositiveSmallIntegerField(default=42)
     created_by = models.ForeignKey(
         Membership,
         on_delete=models.SET_NULL,
@@ -339,3 +345,18 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nominated_by} nominated {self.enrollment.person}"
+
+
+# Pairings, requests and the inbox live in their own module; importing them here registers them.
+from peercoach.programs.pairing_models import (  # noqa: E402
+    InboxMessage as InboxMessage,
+)
+from peercoach.programs.pairing_models import (  # noqa: E402
+    Pairing as Pairing,
+)
+from peercoach.programs.pairing_models import (  # noqa: E402
+    PairingMember as PairingMember,
+)
+from peercoach.programs.pairing_models import (  # noqa: E402
+    PairingRequest as PairingRequest,
+)

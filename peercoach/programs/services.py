@@ -35,6 +35,7 @@ from peercoach.programs.models import (
     Program,
     ProgramStatus,
 )
+from peercoach.programs.pairing_services import pairings_end_for_enrollment
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,11 @@ class ProgramDetails:
     repeat_window_days: int = 180
     minimum_shared_hours: int = 2
     matching_mode: str = "manager"
+    proposal_expiry_days: int = 7
+    request_expiry_days: int = 7
+    open_requests_limit: int = 3
+    nudge_after_days: int = 21
+    rematch_after_days: int = 42
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,6 +186,15 @@ def _program_check(*, organization: Organization, details: ProgramDetails) -> No
             "they can opt out.",
             field="enrollment_modes",
         )
+    if details.rematch_after_days <= details.nudge_after_days:
+        raise ProgramError(
+            "Offer a new match later than the reminder, so that the reminder comes first.",
+            field="rematch_after_days",
+        )
+    if min(details.proposal_expiry_days, details.request_expiry_days) < 1:
+        raise ProgramError("Give people at least a day to answer.", field="proposal_expiry_days")
+    if details.open_requests_limit < 1:
+        raise ProgramError("Allow at least one request at a time.", field="open_requests_limit")
     sponsor = details.sponsor
     if sponsor is None:
         raise ProgramError("Choose the program's executive sponsor.", field="sponsor")
@@ -569,6 +584,8 @@ def enrollment_leave(*, enrollment: Enrollment) -> Enrollment:
         enrollment.left_at = timezone.now()
         enrollment.paused_until = None
         enrollment.save(update_fields=["status", "left_at", "paused_until", "updated_at"])
+        # Whoever leaves a program leaves its pairings too; their peers are offered a new match.
+        pairings_end_for_enrollment(enrollment=enrollment, now=enrollment.left_at)
     return enrollment
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from peercoach.programs import views
+from peercoach.programs import pairing_views, views
 
 app_name = "programs"
 urlpatterns = [
@@ -20,4 +20,22 @@ urlpatterns = [
     path("<int:program_id>/pause/", views.enrollment_pause, name="pause"),
     path("<int:program_id>/resume/", views.enrollment_resume, name="resume"),
     path("<int:program_id>/leave/", views.enrollment_leave, name="leave"),
+    # Pairings: only their members see them.
+    path("peers/<int:pairing_id>/", pairing_views.pairing_detail, name="pairing"),
+    path("peers/<int:pairing_id>/accept/", pairing_views.pairing_accept, name="pairing_accept"),
+    path("peers/<int:pairing_id>/decline/", pairing_views.pairing_decline, name="pairing_decline"),
+    path("peers/<int:pairing_id>/leave/", pairing_views.pairing_leave, name="pairing_leave"),
+    path("peers/<int:pairing_id>/pause/", pairing_views.pairing_pause, name="pairing_pause"),
+    path("peers/<int:pairing_id>/resume/", pairing_views.pairing_resume, name="pairing_resume"),
+    # Requests between participants.
+    path("<int:program_id>/requests/", pairing_views.requests_page, name="requests"),
+    path("requests/<int:request_id>/accept/", pairing_views.request_accept, name="request_accept"),
+    path(
+        "requests/<int:request_id>/decline/", pairing_views.request_decline, name="request_decline"
+    ),
+    path(
+        "requests/<int:request_id>/withdraw/",
+        pairing_views.request_withdraw,
+        name="request_withdraw",
+    ),
 ]

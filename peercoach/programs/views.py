@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peercoach.organizations.access import PEOPLE_ADMINS, members_only
 from peercoach.organizations.models import Membership, Role
-from peercoach.programs import selectors, services
+from peercoach.programs import pairing_selectors, selectors, services
 from peercoach.programs.enrollment_states import Actor, is_allowed
 from peercoach.programs.forms import (
     PROGRAM_FIELDSETS,
@@ -24,6 +24,7 @@ from peercoach.programs.forms import (
     ProgramForm,
 )
 from peercoach.programs.models import Enrollment, EnrollmentStatus, Program, ProgramStatus
+from peercoach.programs.request_services import CHOOSING_MODES
 
 ENROLLED_PAGE_SIZE = 100
 
@@ -42,6 +43,7 @@ def program_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         waiting = list(selectors.nominations_waiting(person=person))
         known = {e.program_id for e in mine} | {e.program_id for e in waiting}
         context["my_enrollments"] = mine
+        context["my_pairings"] = pairing_selectors.pairings_mine(person=person)
         context["nominations"] = waiting
         context["open_programs"] = [
             program
@@ -88,6 +90,10 @@ def _detail_page(
         ),
         "pause_form": pause_form or PauseForm(),
         "places_taken": selectors.places_taken(program=program),
+        "my_pairings": (
+            pairing_selectors.pairings_mine(person=person, program=program) if person else []
+        ),
+        "may_request": program.matching_mode in CHOOSING_MODES,
     }
     return render(request, "programs/program_detail.html", context, status=status)
 
@@ -180,6 +186,7 @@ def _manage_page(
             selectors.enrollments_for_managers(program=program), ENROLLED_PAGE_SIZE
         ).get_page(request.GET.get("page")),
         "places_taken": selectors.places_taken(program=program),
+        "pairing_counts": pairing_selectors.pairing_counts(program=program),
         "assign_form": assign_form or AssignForm(organization=membership.organization),
     }
     return render(request, "programs/program_manage.html", context, status=status)

@@ -117,6 +117,23 @@ URL_POLICY: dict[str, Rule] = {
     "programs:pause": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
     "programs:resume": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
     "programs:leave": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    # Pairings and requests: only their members see them (the sample ones include pia; other
+    # participants get 404, tested in programs/tests/test_pairing_views.py). Managers see
+    # pairings only as counts on the program's manage page.
+    "programs:pairing": members(PARTICIPANT),
+    "programs:pairing_accept": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:pairing_decline": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:pairing_leave": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:pairing_pause": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:pairing_resume": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:requests": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "programs:request_accept": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:request_decline": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "programs:request_withdraw": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    # The inbox: everyone has one (empty without a directory link); only its owner reads it.
+    "inbox:list": SIGNED_IN,
+    "inbox:read": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "inbox:read_all": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",), names_object=False),
     # API documentation is public: IT teams read it before they have an account.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -137,6 +154,20 @@ API_POLICY: dict[str, Rule] = {
     "GET /api/v1/me/enrollments": SIGNED_IN,
     "POST /api/v1/programs/{program_id}/join": members(PARTICIPANT),
     "POST /api/v1/programs/{program_id}/leave": members(PARTICIPANT),
+    "GET /api/v1/me/pairings": SIGNED_IN,
+    "GET /api/v1/pairings/{pairing_id}": members(PARTICIPANT),
+    "POST /api/v1/pairings/{pairing_id}/accept": members(PARTICIPANT),
+    "POST /api/v1/pairings/{pairing_id}/decline": members(PARTICIPANT),
+    "POST /api/v1/pairings/{pairing_id}/leave": members(PARTICIPANT),
+    "POST /api/v1/pairings/{pairing_id}/pause": members(PARTICIPANT),
+    "POST /api/v1/pairings/{pairing_id}/resume": members(PARTICIPANT),
+    "GET /api/v1/programs/{program_id}/requests": members(PARTICIPANT),
+    "POST /api/v1/programs/{program_id}/requests": members(PARTICIPANT),
+    "POST /api/v1/requests/{request_id}/accept": members(PARTICIPANT),
+    "POST /api/v1/requests/{request_id}/decline": members(PARTICIPANT),
+    "POST /api/v1/requests/{request_id}/withdraw": members(PARTICIPANT),
+    "GET /api/v1/me/inbox": SIGNED_IN,
+    "POST /api/v1/me/inbox/{message_id}/read": members(PARTICIPANT),
 }
 
 
@@ -173,6 +204,43 @@ def _acme_program(personas: Any) -> int:
     return int(program.pk)
 
 
+def _acme_choosing_program_with_pia(personas: Any) -> Any:
+    """A program where participants choose their peers, with pia and a colleague taking part."""
+    from peercoach.testing.factories import EnrollmentFactory, ProgramFactory
+
+    program: Any = ProgramFactory(organization=personas.acme, matching_mode="participants_choose")
+    pia = EnrollmentFactory(program=program, person=personas.pia_person)
+    colleague = EnrollmentFactory(program=program, person=personas.colleague)
+    return program, pia, colleague
+
+
+def _acme_pairing(personas: Any) -> int:
+    """A match waiting for answers from pia and a colleague: only they may open it."""
+    from peercoach.programs.pairing_services import pairing_propose
+
+    program, pia, colleague = _acme_choosing_program_with_pia(personas)
+    return int(pairing_propose(program=program, enrollments=[pia, colleague]).pk)
+
+
+def _acme_pairing_request(personas: Any) -> int:
+    """A colleague's request to pia, waiting for her answer."""
+    from peercoach.programs.request_services import request_send
+
+    _, pia, colleague = _acme_choosing_program_with_pia(personas)
+    return int(request_send(requester=colleague, recipient=pia).pk)
+
+
+def _acme_inbox_message(personas: Any) -> int:
+    """A message in pia's inbox."""
+    from peercoach.programs.inbox import inbox_message_send
+    from peercoach.programs.pairing_models import InboxKind
+
+    message = inbox_message_send(
+        recipient=personas.pia_person, kind=InboxKind.NUDGE, subject="Hello", body="Hello"
+    )
+    return int(message.pk)
+
+
 # URL parameter name -> how to build a value naming one of Acme's objects.
 SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "person_id": _acme_person,
@@ -180,6 +248,9 @@ SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "invitation_id": _acme_invitation,
     "import_id": _acme_hr_import,
     "program_id": _acme_program,
+    "pairing_id": _acme_pairing,
+    "request_id": _acme_pairing_request,
+    "message_id": _acme_inbox_message,
     "token": lambda personas: "not-a-real-invitation-token",
     # allauth's key-based links: syntactically valid but unknown keys answer a friendly page.
     "key": lambda personas: "not-a-real-key",

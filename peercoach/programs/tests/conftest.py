@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from peercoach.organizations.models import Membership
-from peercoach.programs.models import Program
+from peercoach.programs.models import Enrollment, Pairing, Program
+from peercoach.programs.pairing_services import pairing_propose
 from peercoach.programs.services import EnrollmentProfile
-from peercoach.testing.factories import ProgramFactory
+from peercoach.testing.factories import EnrollmentFactory, ProgramFactory
 
 
 def membership_of(user) -> Membership:
@@ -42,3 +43,31 @@ def a_profile(**changes) -> EnrollmentProfile:
 
 def days_from_today(days: int):
     return timezone.localdate() + timedelta(days=days)
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings) -> None:
+    # Background tasks run at once in tests, so that emails land in the outbox on commit.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def enroll(program: Program, person=None, **fields) -> Enrollment:
+    """An active enrollment; a new person unless one is given."""
+    if person is not None:
+        fields["person"] = person
+    return EnrollmentFactory(program=program, **fields)
+
+
+def invited_pair(program: Program, first, second) -> Pairing:
+    """A pairing of two people (enrolled here if needed), sent out for their answers."""
+    return pairing_propose(
+        program=program,
+        enrollments=[_enrollment(program, first), _enrollment(program, second)],
+    )
+
+
+def _enrollment(program: Program, person) -> Enrollment:
+    existing = Enrollment.objects.in_organization(program.organization_id).filter(
+        program=program, person=person
+    )
+    return existing.first() or enroll(program, person)

@@ -1,0 +1,204 @@
+"""Reads for pairings and requests, always from one member's point of view.
+
+What a member sees of a pairing never says who answered what: only their own answer, and for a
+match that didn't go ahead the same words whether someone said no or time ran out. Program
+managers see pairings only as counts by status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from peercoach.people.models import Person
+from peercoach.programs.models import Enrollment, EnrollmentStatus, Program
+from peercoach.programs.pairing_models import (
+    OPEN_STATUSES,
+    MemberResponse,
+    Pairing,
+    PairingMember,
+    PairingRequest,
+    PairingStatus,
+    RequestStatus,
+)
+
+# How a match that didn't happen reads to the members who didn't end it.
+DID_NOT_GO_AHEAD = "did_not_go_ahead"
+VIEWER_STATUS_LABELS = {
+    PairingStatus.INVITED: "Waiting for answers",
+    PairingStatus.ACTIVE: "Active",
+    PairingStatus.PAUSED: "Paused",
+    PairingStatus.ENDED: "Ended",
+    PairingStatus.COMPLETED: "Completed",
+    PairingStatus.DECLINED: "You said no",
+    DID_NOT_GO_AHEAD: "Didn't go ahead",
+}
+
+
+@dataclass(frozen=True)
+class PairingView:
+    """One pairing as one of its members sees it."""
+
+    id: int
+    program_id: int
+    program_name: str
+    kind: str
+    status: str
+    status_label: str
+    peers: list[str]
+    my_response: str
+    expires_at: datetime | None
+    activated_at: datetime | None
+
+    @property
+    def is_waiting_for_me(self) -> bool:
+        return self.status == PairingStatus.INVITED and self.my_response == MemberResponse.PENDING
+
+    @property
+    def is_waiting_for_others(self) -> bool:
+        return self.status == PairingStatus.INVITED and self.my_response == MemberResponse.ACCEPTED
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == PairingStatus.ACTIVE
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status == PairingStatus.PAUSED
+
+
+def pairing_view(pairing: Pairing, person: Person) -> PairingView:
+    """Needs the pairing's members (with people) and program loaded, as the selectors do."""
+    members = list(pairing.members.all())
+    mine = next(m for m in members if m.person_id == person.pk)
+    status = pairing.status
+    if status == PairingStatus.EXPIRED or (
+        status == PairingStatus.DECLINED and mine.response != MemberResponse.DECLINED
+    ):
+        status = DID_NOT_GO_AHEAD
+    return PairingView(
+        id=pairing.pk,
+        program_id=pairing.program_id,
+        program_name=pairing.program.name,
+        kind=pairing.kind,
+        status=status,
+        status_label=VIEWER_STATUS_LABELS[status],
+        peers=sorted(m.person.full_name for m in members if m.person_id != person.pk),
+        my_response=mine.response,
+        expires_at=pairing.expires_at if pairing.status == PairingStatus.INVITED else None,
+        activated_at=pairing.activated_at,
+    )
+
+
+def _pairings_of(person: Person) -> QuerySet[Pairing]:
+    members = PairingMember.objects.in_organization(person.organization_id).select_related("person")
+    return (
+        Pairing.objects.in_organization(person.organization_id)
+        .filter(members__person=person)
+        .exclude(status=PairingStatus.PROPOSED)  # a proposal is the manager's draft until sent
+        .select_related("program")
+        .prefetch_related(Prefetch("members", queryset=members))
+    )
+
+
+def pairings_mine(*, person: Person, program: Program | None = None) -> list[PairingView]:
+    """The person's open pairings: invitations to answer, active and paused ones."""
+    pairings = _pairings_of(person).filter(status__in=OPEN_STATUSES)
+    if program is not None:
+        pairings = pairings.filter(program=program)
+    return [pairing_view(p, person) for p in pairings.order_by("-proposed_at", "pk")]
+
+
+def pairing_for_member(*, person: Person | None, pairing_id: int) -> Pairing:
+    """A pairing the person belongs to; anyone else's answers 404, like a missing one."""
+    if person is None:
+        raise Http404("No such pairing.")
+    pairing = _pairings_of(person).filter(pk=pairing_id).first()
+    if pairing is None:
+        raise Http404("No such pairing.")
+    return pairing
+
+
+def pairing_counts(*, program: Program) -> dict[str, int]:
+    """For the program manager: how many pairings are in each status, nothing more."""
+    counts = dict(
+        Pairing.objects.in_organization(program.organization_id)
+        .filter(program=program)
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    return {status.value: counts.get(status.value, 0) for status in PairingStatus}
+
+
+def enrollments_looking(*, program: Program) -> QuerySet[Enrollment]:
+    """Who is waiting for a match: taking part, and neither paired nor asked to pair."""
+    busy = PairingMember.objects.in_organization(program.organization_id).filter(
+        program=program, pairing__status__in=OPEN_STATUSES
+    )
+    return (
+        Enrollment.objects.in_organization(program.organization_id)
+        .filter(program=program, status=EnrollmentStatus.ACTIVE)
+        .exclude(person__in=busy.values("person"))
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+def request_candidates(*, enrollment: Enrollment) -> list[Enrollment]:
+    """Whom the person may ask: taking part, outside their reporting line, not yet paired."""
+    program = enrollment.program
+    others = (
+        Enrollment.objects.in_organization(program.organization_id)
+        .filter(program=program, status=EnrollmentStatus.ACTIVE)
+        .exclude(person=enrollment.person_id)
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
+    if not program.allows_several_pairings:
+        paired = PairingMember.objects.in_organization(program.organization_id).filter(
+            program=program, is_current=True
+        )
+        others = others.exclude(person__in=paired.values("person"))
+    me = enrollment.person
+    return [e for e in others if not me.is_in_management_chain_of(e.person)]
+
+
+def _requests(enrollment: Enrollment) -> QuerySet[PairingRequest]:
+    return PairingRequest.objects.in_organization(enrollment.organization_id).select_related(
+        "requester__person", "recipient__person", "pairing"
+    )
+
+
+def requests_sent(*, enrollment: Enrollment) -> QuerySet[PairingRequest]:
+    return (
+        _requests(enrollment).filter(requester=enrollment).exclude(status=RequestStatus.WITHDRAWN)
+    )
+
+
+def requests_received(*, enrollment: Enrollment) -> QuerySet[PairingRequest]:
+    """Only the ones still waiting: what the person answered before is theirs to remember."""
+    return _requests(enrollment).filter(recipient=enrollment, status=RequestStatus.PENDING)
+
+
+def request_for_member(*, person: Person | None, request_id: int) -> PairingRequest:
+    """A request the person sent or received; anyone else's answers 404."""
+    if person is None:
+        raise Http404("No such request.")
+    request = (
+        PairingRequest.objects.in_organization(person.organization_id)
+        .filter(pk=request_id)
+        .select_related("program", "requester__person", "recipient__person")
+        .first()
+    )
+    if request is None or person.pk not in (
+        request.requester.person_id,
+        request.recipient.person_id,
+    ):
+        raise Http404("No such request.")
+    return request
