@@ -44,6 +44,8 @@ def demo_organization_create(*, size: int = 300, seed: int = 7) -> list[DemoLogi
             organization, generate_organization(size, seed=seed, email_domain=DEMO_DOMAIN)
         )
         _create_logins(organization)
+    # Idempotent too: an existing demo without its programs gets them now.
+    demo_programs_create(organization=organization)
     return demo_logins(organization)
 
 

@@ -151,9 +151,9 @@ def _violations(index: RuleIndex, prices: FloatArray) -> tuple[FloatArray, IntAr
             - prices[first[feasible]]
             - prices[second[feasible]]
         )
-        slack = slack.reshape(len(rows), size)
-        best = slack.argmax(axis=1)
-        worst[rows] = np.maximum(0.0, slack[np.arange(len(rows)), best])
+        table = slack.reshape(len(rows), size)
+        best = table.argmax(axis=1)
+        worst[rows] = np.maximum(0.0, table[np.arange(len(rows)), best])
         partner[rows] = best
     return worst, partner
 

@@ -37,6 +37,8 @@ class CandidateGraph:
 def default_partners(size: int) -> int:
     # Denser graphs are closer to the optimum but the exact solver slows down superlinearly;
     # these limits keep 10,000 people within seconds and 100,000 within a minute.
+    if size <= 2_500:
+        return 80
     if size <= 5_000:
         return 40
     if size <= 20_000:
@@ -115,43 +117,46 @@ def _profiles(
 
 
 def _compatible_classes(index: RuleIndex, window_class: int) -> list[int]:
-    minimum = int(round(index.params.min_overlap_hours * 60))
+    minimum = round(index.params.min_overlap_hours * 60)
     return [int(c) for c in np.flatnonzero(index.class_overlap[window_class] >= minimum)]
 
 
 def _draw_partners(index: RuleIndex, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
-    """Uniform draws among the people each person shares a language and a window with."""
+    """Draws among the people each person shares a language and a working window with.
+
+    A draw picks a (window, language) bucket in proportion to its size, then someone in it;
+    someone who speaks two shared languages is simply twice as likely to be drawn.
+    """
     buckets, spoken = _pools(index)
+    keys = sorted(buckets)
+    bucket_number = {key: number for number, key in enumerate(keys)}
+    sizes = np.array([len(buckets[key]) for key in keys], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    everyone = np.array([person for key in keys for person in buckets[key]], dtype=np.int64)
     draws = index.params.random_partners
     firsts, seconds = [], []
     for (window_class, languages), members in sorted(_profiles(index, spoken).items()):
-        pool = _pool(buckets, _compatible_classes(index, window_class), languages)
-        if len(pool) == 0 or draws == 0:
+        chosen = [
+            bucket_number[(c, language)]
+            for c in _compatible_classes(index, window_class)
+            for language in languages
+            if (c, language) in bucket_number
+        ]
+        if not chosen or draws == 0:
             continue
+        weights = sizes[chosen] / sizes[chosen].sum()
+        picked = np.array(chosen)[rng.choice(len(chosen), size=len(members) * draws, p=weights)]
+        offsets = (rng.random(len(picked)) * sizes[picked]).astype(np.int64)
         firsts.append(np.repeat(members, draws))
-        seconds.append(pool[rng.integers(0, len(pool), size=len(members) * draws)])
+        seconds.append(everyone[starts[picked] + offsets])
     return _join(firsts), _join(seconds)
-
-
-def _pool(
-    buckets: dict[tuple[int, int], list[int]], classes: list[int], languages: tuple[int, ...]
-) -> IntArray:
-    parts = [
-        buckets[(c, language)]
-        for c in classes
-        for language in languages
-        if (c, language) in buckets
-    ]
-    if not parts:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate([np.array(part, dtype=np.int64) for part in parts]))
 
 
 def _topic_draws(index: RuleIndex, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
     """Partners who offer what a person wants, and better still, also want what they offer.
 
-    Each person becomes one "seeker" record per wanted topic (and per wanted × offered topic
-    pair) and one "target" record per offered topic (and offered × wanted pair). Targets are
+    Each person becomes one "seeker" record per wanted topic (and per (wanted, offered) topic
+    pair) and one "target" record per offered topic (and (offered, wanted) pair). Targets are
     sorted by (topics, UTC start of their working window, a random number); each seeker takes
     the targets next to where it would sort, so its draws share the topics, work at similar
     times, and are otherwise random. All of it is array work, fast at 100,000 people.
@@ -177,7 +182,10 @@ def _topic_draws(index: RuleIndex, rng: np.random.Generator) -> tuple[IntArray, 
     )
     firsts, seconds = [], []
     for seekers, targets in (one_topic, two_topics, both_topics):
-        first, second = _nearest_targets(seekers, targets, starts, rng, TOPIC_DRAWS)
+        draws = TOPIC_DRAWS * (
+            3 if index.size <= 5_000 else 1
+        )  # cheap at small sizes, closer to optimal
+        first, second = _nearest_targets(seekers, targets, starts, rng, draws)
         firsts.append(first)
         seconds.append(second)
     return _join(firsts), _join(seconds)

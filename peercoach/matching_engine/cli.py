@@ -21,11 +21,13 @@ from peercoach.matching_engine.report import (
 )
 from peercoach.matching_engine.rules import build_index
 
+WEIGHT_NAMES = tuple(field.name for field in dataclasses.fields(Weights))
+
 
 def build_parser(prog: str = "peercoach match") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Match enrolled people into coaching pairs or groups, never breaking a hard rule.",
+        description="Match enrolled people into coaching pairs or groups, never breaking a rule.",
     )
     parser.add_argument("format", choices=FORMATS)
     parser.add_argument("people", type=Path, help="people.csv")
@@ -68,7 +70,7 @@ def build_parser(prog: str = "peercoach match") -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help=f"objective weight, e.g. complementarity=3 ({', '.join(f.name for f in dataclasses.fields(Weights))})",
+        help=f"objective weight, e.g. complementarity=3 ({', '.join(WEIGHT_NAMES)})",
     )
     return parser
 

@@ -93,7 +93,8 @@ def unmatched_reason(index: RuleIndex, person: int, matched: set[int]) -> str:
         ),
         (
             ~np.isin(index.keys(me, others), index.recent_keys),
-            f"every compatible peer was matched with them in the last {index.params.repeat_window_days} days",
+            "every compatible peer was matched with them in the last "
+            f"{index.params.repeat_window_days} days",
         ),
     ]
     possible = np.ones(len(others), dtype=bool)

@@ -14,11 +14,72 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from peercoach.matching_engine.assemble import finish
-from peercoach.matching_engine.bounds import BRUTE_FORCE_LIMIT
+from peercoach.matching_engine.bounds import BRUTE_FORCE_LIMIT, matching_upper_bound
 from peercoach.matching_engine.candidates import CandidateGraph, candidate_graph
 from peercoach.matching_engine.model import MatchParams, MatchResult, Population
-from peercoach.matching_engine.rules import RuleIndex, build_index
-from peercoach.matching_engine.scoring import group_score, pair_scores
+from peercoach.matching_engine.rules import RuleIndex, build_index, common_window
+from peercoach.matching_engine.scoring import pair_scores
+
+
+class PairMemory:
+    """Pair feasibility and scores, remembered: the local search asks about the same pairs a lot.
+
+    Answers come from the same compiled rules and scores as everywhere else; this only avoids
+    paying for a numpy call per question.
+    """
+
+    def __init__(self, index: RuleIndex, graph: CandidateGraph) -> None:
+        self.index = index
+        self.known: dict[tuple[int, int], float | None] = {
+            (first, second): weight
+            for first, second, weight in zip(
+                graph.first.tolist(), graph.second.tolist(), graph.weight.tolist(), strict=True
+            )
+        }
+        self.languages = [
+            sum(int(word) << (64 * spot) for spot, word in enumerate(row.tolist()))
+            for row in index.languages
+        ]
+        self.minimum = round(index.params.min_overlap_hours * 60)
+        self.windows_ok: dict[tuple[int, ...], bool] = {}
+
+    def score(self, first: int, second: int) -> float | None:
+        """The pair's score, or None when a hard rule forbids the pair."""
+        key = (first, second) if first < second else (second, first)
+        if key not in self.known:
+            one, other = np.array([key[0]]), np.array([key[1]])
+            feasible = bool(self.index.feasible(one, other)[0])
+            self.known[key] = float(pair_scores(self.index, one, other)[0]) if feasible else None
+        return self.known[key]
+
+    def group_value(self, members: Sequence[int]) -> float | None:
+        """The group's score, or None when the group breaks a hard rule."""
+        if len(members) < 2:
+            return 0.0
+        total = 0.0
+        for spot, first in enumerate(members):
+            for second in members[spot + 1 :]:
+                value = self.score(first, second)
+                if value is None:
+                    return None
+                total += value
+        shared = self.languages[members[0]]
+        for member in members[1:]:
+            shared &= self.languages[member]
+        if not shared or not self._window_ok(members):
+            return None
+        return total / (len(members) - 1)
+
+    def _window_ok(self, members: Sequence[int]) -> bool:
+        # Only the distinct working windows matter, and there are few of them.
+        classes = tuple(sorted({int(self.index.window_class[member]) for member in members}))
+        if classes not in self.windows_ok:
+            windows = [self.index.windows[window_class] for window_class in classes]
+            self.windows_ok[classes] = common_window(windows) >= self.minimum
+        return self.windows_ok[classes]
+
+
+SEARCH_PARTNERS = 8  # moves and swaps look at the groups of each person's best partners
 
 
 @dataclass
@@ -26,21 +87,27 @@ class Grouping:
     index: RuleIndex
     low: int
     high: int
+    memory: PairMemory
     members: list[list[int]] = field(default_factory=list)
     group_of: dict[int, int] = field(default_factory=dict)
     scores: list[float] = field(default_factory=list)
+
+    def value(self, people: Sequence[int]) -> float:
+        """Score of a feasible group; minus infinity for one that breaks a rule."""
+        found = self.memory.group_value(people)
+        return -np.inf if found is None else found
 
     def add_group(self, people: list[int]) -> None:
         for person in people:
             self.group_of[person] = len(self.members)
         self.members.append(people)
-        self.scores.append(group_score(self.index, people))
+        self.scores.append(self.value(people))
 
     def set_group(self, number: int, people: list[int]) -> None:
         self.members[number] = people
         for person in people:
             self.group_of[person] = number
-        self.scores[number] = group_score(self.index, people) if len(people) >= 2 else 0.0
+        self.scores[number] = self.value(people)
 
 
 def match_groups(population: Population, params: MatchParams) -> MatchResult:
@@ -49,13 +116,18 @@ def match_groups(population: Population, params: MatchParams) -> MatchResult:
     low, high = (3, 3) if params.format == "triads" else (params.group_min, params.group_max)
     graph = candidate_graph(index)
     neighbours = _neighbour_lists(index.size, graph)
-    grouping = _construct(index, neighbours, low, high)
+    grouping = _construct(index, neighbours, low, high, PairMemory(index, graph))
     _place_leftovers(grouping, neighbours, allow_extra=params.format == "triads")
     _local_search(grouping, neighbours, started + params.search_seconds, params.seed)
     groups = [group for group in grouping.members if len(group) >= 2]
     bound, note = (None, "not computed")
     if params.compute_bound:
         bound, note = group_upper_bound(index, graph, low)
+        # A group of k is also a fractional matching (1/(k-1) on each of its pairs), so the
+        # pairs bound holds too; keep whichever is tighter.
+        pairs_bound, pairs_note = matching_upper_bound(index, graph)
+        if bound is None or pairs_bound < bound:
+            bound, note = pairs_bound, pairs_note
     return finish(population, index, params.format, groups, bound, note, started)
 
 
@@ -71,9 +143,11 @@ def _neighbour_lists(size: int, graph: CandidateGraph) -> list[list[int]]:
     return lists
 
 
-def _construct(index: RuleIndex, neighbours: list[list[int]], low: int, high: int) -> Grouping:
+def _construct(
+    index: RuleIndex, neighbours: list[list[int]], low: int, high: int, memory: PairMemory
+) -> Grouping:
     """Grow one group at a time from the hardest-to-place person, adding the best-fitting peer."""
-    grouping = Grouping(index, low, high)
+    grouping = Grouping(index, low, high, memory)
     target = (low + high + 1) // 2
     free = set(range(index.size))
     for seed in sorted(range(index.size), key=lambda person: (len(neighbours[person]), person)):
@@ -128,15 +202,19 @@ def _place_leftovers(grouping: Grouping, neighbours: list[list[int]], allow_extr
         best: tuple[float, int] | None = None
         for number in options:
             group = grouping.members[number]
-            if len(group) >= ceiling or not index.group_feasible([*group, person]):
+            if len(group) >= ceiling:
                 continue
-            gain = group_score(index, [*group, person]) - grouping.scores[number]
+            gain = grouping.value([*group, person]) - grouping.scores[number]
+            if gain == -np.inf:
+                continue
             if best is None or gain > best[0]:
                 best = (gain, number)
         if best is not None:
             grouping.set_group(best[1], [*grouping.members[best[1]], person])
     still = [person for person in leftovers if person not in grouping.group_of]
-    # Two leftovers who fit together still make a (small) group rather than nothing.
+    if not allow_extra:
+        return  # groups keep to the size range asked for
+    # Two leftover people who fit together make a pair rather than nothing.
     for person in still:
         if person in grouping.group_of:
             continue
@@ -144,7 +222,7 @@ def _place_leftovers(grouping: Grouping, neighbours: list[list[int]], allow_extr
             if (
                 peer in still
                 and peer not in grouping.group_of
-                and index.group_feasible([person, peer])
+                and grouping.memory.group_value([person, peer]) is not None
             ):
                 grouping.add_group([person, peer])
                 break
@@ -171,20 +249,18 @@ def _local_search(
 
 
 def _try_improve(grouping: Grouping, neighbours: list[list[int]], person: int) -> bool:
-    index = grouping.index
     home = grouping.group_of[person]
     home_group = grouping.members[home]
     staying = [member for member in home_group if member != person]
-    targets = sorted(
-        {grouping.group_of[peer] for peer in neighbours[person][:15] if peer in grouping.group_of}
-        - {home}
-    )
+    partners = neighbours[person][:SEARCH_PARTNERS]
+    nearby = {grouping.group_of[peer] for peer in partners if peer in grouping.group_of}
+    targets = sorted(nearby - {home})
     for target in targets:
         away = grouping.members[target]
         before = grouping.scores[home] + grouping.scores[target]
         if len(staying) >= grouping.low and len(away) < grouping.high:
             moved = [*away, person]
-            after = _score_if_feasible(index, staying) + _score_if_feasible(index, moved)
+            after = grouping.value(staying) + grouping.value(moved)
             if after > before + 1e-9:
                 grouping.set_group(home, staying)
                 grouping.set_group(target, moved)
@@ -192,18 +268,12 @@ def _try_improve(grouping: Grouping, neighbours: list[list[int]], person: int) -
         for other in away:
             new_home = [*staying, other]
             new_away = [member for member in away if member != other] + [person]
-            after = _score_if_feasible(index, new_home) + _score_if_feasible(index, new_away)
+            after = grouping.value(new_home) + grouping.value(new_away)
             if after > before + 1e-9:
                 grouping.set_group(home, new_home)
                 grouping.set_group(target, new_away)
                 return True
     return False
-
-
-def _score_if_feasible(index: RuleIndex, members: list[int]) -> float:
-    if len(members) >= 2 and not index.group_feasible(members):
-        return -np.inf
-    return group_score(index, members)
 
 
 def group_upper_bound(

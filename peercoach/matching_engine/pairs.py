@@ -32,7 +32,7 @@ from peercoach.matching_engine.bounds import matching_upper_bound
 from peercoach.matching_engine.candidates import CandidateGraph, candidate_graph
 from peercoach.matching_engine.model import MatchParams, MatchResult, Population
 from peercoach.matching_engine.rules import IntArray, RuleIndex, build_index, reporting_tour
-from peercoach.matching_engine.scoring import FloatArray, group_score
+from peercoach.matching_engine.scoring import FloatArray, pair_scores
 
 WEIGHT_STEPS = 1_000
 STRICT_LIMIT = 2_000
@@ -76,9 +76,11 @@ def _solve_in_blocks(
         block_index = build_index(population, params, [index.people[p].id for p in block], tour)
         graph = candidate_graph(block_index)
         mapping = np.array(block, dtype=np.int64)
-        for low, high in solve_matching(block_index.size, graph.first, graph.second, graph.weight):
-            first, second = int(mapping[low]), int(mapping[high])
-            pairs.append((min(first, second), max(first, second)))
+        for local_one, local_other in solve_matching(
+            block_index.size, graph.first, graph.second, graph.weight
+        ):
+            one, other = int(mapping[local_one]), int(mapping[local_other])
+            pairs.append((min(one, other), max(one, other)))
         firsts.append(mapping[graph.first])
         seconds.append(mapping[graph.second])
         weights.append(graph.weight)
@@ -106,7 +108,7 @@ def integer_weights(weight: FloatArray) -> IntArray:
 
 
 def solve_matching(
-    size: int, first: IntArray, second: IntArray, weight: FloatArray
+    size: int, first: IntArray, second: IntArray, weight: FloatArray, strict: bool | None = None
 ) -> list[tuple[int, int]]:
     """A maximum-cardinality, then maximum-weight matching of the graph, as (low, high) pairs."""
     if size < 2 or len(first) == 0:
@@ -118,7 +120,9 @@ def solve_matching(
     check = sparse.csc_matrix(
         (np.ones(len(rows), dtype=np.uint8), (rows, columns)), shape=(size, edges + size)
     )
-    ceiling = STRICT_CEILING if size <= STRICT_LIMIT else FAST_CEILING
+    if strict is None:
+        strict = size <= STRICT_LIMIT
+    ceiling = STRICT_CEILING if strict else FAST_CEILING
     costs = np.concatenate(
         [(ceiling - scaled).astype(float), np.full(size, ceiling - WEIGHT_STEPS - 1.0)]
     )
@@ -140,22 +144,26 @@ def add_leftovers_to_pairs(index: RuleIndex, pairs: list[tuple[int, int]]) -> li
     """
     groups = [list(pair) for pair in pairs]
     matched = {member for pair in pairs for member in pair}
-    members = np.array([member for pair in pairs for member in pair], dtype=np.int64)
-    host_of = np.repeat(np.arange(len(pairs)), 2)
+    if not pairs:
+        return groups
+    ones = np.array([pair[0] for pair in pairs], dtype=np.int64)
+    others = np.array([pair[1] for pair in pairs], dtype=np.int64)
     open_to_join = np.ones(len(pairs), dtype=bool)
     for person in range(index.size):
-        if person in matched or len(members) == 0:
+        if person in matched:
             continue
-        fits = open_to_join[host_of] & index.feasible(np.full(len(members), person), members)
-        best: tuple[float, int] | None = None
-        for host in np.unique(host_of[fits]).tolist():
-            pair = groups[host]
-            if not index.group_feasible([*pair, person]):
-                continue
-            gain = group_score(index, [*pair, person]) - group_score(index, pair)
-            if best is None or gain > best[0]:
-                best = (gain, host)
-        if best is not None:
-            groups[best[1]].append(person)
-            open_to_join[best[1]] = False
+        me = np.full(len(pairs), person, dtype=np.int64)
+        fits = open_to_join & index.feasible(me, ones) & index.feasible(me, others)
+        hosts = np.flatnonzero(fits)
+        # The triad's score gain over the pair it joins: (w_ab + w_ax + w_bx)/2 - w_ab.
+        gain = (
+            pair_scores(index, me[hosts], ones[hosts])
+            + pair_scores(index, me[hosts], others[hosts])
+            - pair_scores(index, ones[hosts], others[hosts])
+        ) / 2
+        for host in hosts[np.argsort(-gain, kind="stable")].tolist():
+            if index.group_feasible([*groups[host], person]):
+                groups[host].append(person)
+                open_to_join[host] = False
+                break
     return groups

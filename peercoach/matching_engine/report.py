@@ -103,8 +103,8 @@ def write_atomically(outputs: dict[Path, Iterable[str]]) -> None:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 for chunk in chunks:
                     stream.write(chunk)
-        for temporary, target in staged:
-            os.replace(temporary, target)
+        for staged_file, target in staged:
+            os.replace(staged_file, target)
     finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+        for staged_file, _ in staged:
+            staged_file.unlink(missing_ok=True)

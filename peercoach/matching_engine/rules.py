@@ -140,7 +140,7 @@ class RuleIndex:
 
     def feasible(self, first: IntArray, second: IntArray) -> BoolArray:
         """True where the pair breaks no hard rule."""
-        minimum = int(round(self.params.min_overlap_hours * 60))
+        minimum = round(self.params.min_overlap_hours * 60)
         ok = first != second
         ok &= self.class_overlap[self.window_class[first], self.window_class[second]] >= minimum
         ok &= np.any((self.languages[first] & self.languages[second]) != 0, axis=1)
@@ -148,7 +148,7 @@ class RuleIndex:
         keys = self.keys(first, second)
         ok &= ~_contains(self.blocked_keys, keys)
         ok &= ~_contains(self.recent_keys, keys)
-        return ok
+        return np.asarray(ok, dtype=bool)
 
     def overlap_minutes(self, first: IntArray, second: IntArray) -> IntArray:
         return self.class_overlap[self.window_class[first], self.window_class[second]]
@@ -169,7 +169,7 @@ class RuleIndex:
         first, second = np.triu_indices(len(members), 1)
         if not self.feasible(indices[first], indices[second]).all():
             return False
-        minimum = int(round(self.params.min_overlap_hours * 60))
+        minimum = round(self.params.min_overlap_hours * 60)
         return self.group_shares_language(members) and self.group_window(members) >= minimum
 
 

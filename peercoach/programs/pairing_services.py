@@ -205,7 +205,7 @@ def _activate(pairing: Pairing, members: list[PairingMember], *, by: Person, now
     _mark_current(pairing, members)
     for member in members:
         if not program.allows_several_pairings:
-            _withdraw_other_matches(member, now=now)
+            other_matches_withdraw(member=member, now=now)
         inbox_message_send(
             recipient=member.person,
             kind=InboxKind.PAIRING_ACTIVE,
@@ -251,8 +251,9 @@ def _check_nobody_paired_already(
         )
 
 
-def _withdraw_other_matches(member: PairingMember, *, now: datetime) -> None:
+def other_matches_withdraw(*, member: PairingMember, now: datetime) -> None:
     """Now that this person has a peer, their other open invitations and requests lapse."""
+    # Imported here: request_services builds on this module.
     from peercoach.programs.request_services import requests_close_for
 
     others = (

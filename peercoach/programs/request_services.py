@@ -28,7 +28,11 @@ from peercoach.programs.pairing_models import (
     PairingStatus,
     RequestStatus,
 )
-from peercoach.programs.pairing_services import PairingError, pairing_link
+from peercoach.programs.pairing_services import (
+    PairingError,
+    other_matches_withdraw,
+    pairing_link,
+)
 from peercoach.programs.pairing_states import Actor, TransitionRefused, check_transition
 
 MAX_MESSAGE_LENGTH = 500
@@ -180,11 +184,9 @@ def _pairing_from(request: PairingRequest, now: datetime) -> Pairing:
 
 
 def _after_accept(request: PairingRequest, pairing: Pairing, now: datetime) -> None:
-    from peercoach.programs.pairing_services import _withdraw_other_matches
-
     if not request.program.allows_several_pairings:
         for member in pairing.members.select_related("enrollment", "person"):
-            _withdraw_other_matches(member, now=now)
+            other_matches_withdraw(member=member, now=now)
     inbox_message_send(
         recipient=request.requester.person,
         kind=InboxKind.PAIRING_ACTIVE,

@@ -10,6 +10,7 @@ sends the same message twice for the same quiet spell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from peercoach.programs.pairing_models import (
     PairingStatus,
 )
 from peercoach.programs.pairing_services import (
+    PairingError,
     pairing_complete,
     pairing_expire,
     pairing_link,
@@ -61,8 +63,7 @@ def _sweep_organization(organization: Organization, now: datetime, result: Sweep
         status=PairingStatus.INVITED, expires_at__lte=now
     )
     for pairing in due:
-        pairing_expire(pairing=pairing, now=now)
-        result.invitations_expired += 1
+        result.invitations_expired += _quietly(pairing_expire, pairing, now)
     result.requests_expired += requests_expire_due(organization_id=organization.pk, now=now)
     quiet = (
         Pairing.objects.in_organization(organization)
@@ -88,11 +89,20 @@ def pairings_complete_finished_programs(
     pairings = Pairing.objects.in_organization(organization).filter(program__in=finished)
     completed = 0
     for pairing in pairings.filter(status__in=CURRENT_STATUSES):
-        pairing_complete(pairing=pairing, now=now)
-        completed += 1
+        completed += _quietly(pairing_complete, pairing, now)
     for pairing in pairings.filter(status__in=[PairingStatus.INVITED, PairingStatus.PROPOSED]):
-        pairing_expire(pairing=pairing, now=now)
+        _quietly(pairing_expire, pairing, now)
     return completed
+
+
+def _quietly(change: Callable[..., Pairing], pairing: Pairing, now: datetime) -> int:
+    """Apply a change; 0 when the pairing moved on meanwhile (a member answered, another sweep
+    got there first), which is no reason to stop the sweep."""
+    try:
+        change(pairing=pairing, now=now)
+    except PairingError:
+        return 0
+    return 1
 
 
 def _nudge(pairing: Pairing, now: datetime) -> int:

@@ -29,7 +29,10 @@ def test_ids_and_emails_are_unique_and_tidy():
     assert len({person.employee_id for person in people}) == 3_000
     emails = [person.email for person in people]
     assert len(set(emails)) == 3_000
-    assert all(email == email.lower() and email.endswith("@acme.test") and email.isascii() for email in emails)
+    assert all(
+        email == email.lower() and email.endswith("@acme.test") and email.isascii()
+        for email in emails
+    )
 
 
 def test_people_have_plausible_details():

@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from peercoach.matching_engine import Block, HistoryEntry, match
 from peercoach.matching_engine.tests.helpers import REFERENCE_DATE, params, person, population
 
-ZONES = ["Europe/London", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "America/Los_Angeles", "Australia/Sydney"]
+ZONES = [
+    "Europe/London",
+    "America/New_York",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+]
 LANGUAGES = ["en", "es", "ja", "de"]
 TOPICS = ["negotiation", "feedback", "delegation", "hiring"]
 
@@ -46,9 +53,20 @@ def organizations(draw):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(organizations(), st.sampled_from(["pairs", "triads", "groups", "rotation"]), st.integers(1, 2))
+@given(
+    organizations(), st.sampled_from(["pairs", "triads", "groups", "rotation"]), st.integers(1, 2)
+)
 def test_no_hard_rule_is_ever_broken(org, format_name, overlap_hours):
-    result = match(org, params(format=format_name, min_overlap_hours=overlap_hours, group_min=3, group_max=4, search_seconds=0.5))
+    result = match(
+        org,
+        params(
+            format=format_name,
+            min_overlap_hours=overlap_hours,
+            group_min=3,
+            group_max=4,
+            search_seconds=0.5,
+        ),
+    )
     assert result.verification.passed, result.verification.violations
     people = {item.id: item for item in org.people}
     seen = [member for group in result.groups for member in group.members]
@@ -56,6 +74,8 @@ def test_no_hard_rule_is_ever_broken(org, format_name, overlap_hours):
     assert all(people[member].enrolled for member in seen)
     for group in result.groups:
         for first, second in combinations(group.members, 2):
-            assert {first, second} not in [{block.person_id, block.blocked_id} for block in org.blocks]
+            assert {first, second} not in [
+                {block.person_id, block.blocked_id} for block in org.blocks
+            ]
     enrolled = sum(item.enrolled for item in org.people)
     assert len(seen) + len(result.unmatched) == enrolled

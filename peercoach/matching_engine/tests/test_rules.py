@@ -25,7 +25,9 @@ def test_it_never_pairs_someone_with_their_manager_at_any_depth():
 
 
 def test_it_needs_a_shared_language():
-    result = match(population(person("a", languages=("en",)), person("b", languages=("ja",))), params())
+    result = match(
+        population(person("a", languages=("en",)), person("b", languages=("ja",))), params()
+    )
     assert result.groups == ()
     assert result.unmatched[0].reason == "no enrolled peer shares a language"
 
@@ -50,7 +52,9 @@ def test_daylight_saving_time_follows_the_reference_date():
     assert (march, winter) == (240, 180)
     result = match(population(new_york, london), params(min_overlap_hours=3.5))
     assert len(result.groups) == 1
-    result = match(population(new_york, london), params(min_overlap_hours=3.5, reference_date=january))
+    result = match(
+        population(new_york, london), params(min_overlap_hours=3.5, reference_date=january)
+    )
     assert result.groups == ()
 
 
@@ -88,5 +92,12 @@ def test_the_verification_catches_every_kind_of_violation():
     verification = verify_groups(people, params(), [("boss", "a"), ("a", "b"), ("boss", "c")])
     text = "\n".join(verification.violations)
     assert not verification.passed
-    for expected in ("management chain", "no language", "shared working time", "not enrolled", "more than one group", "blocked"):
+    for expected in (
+        "management chain",
+        "no language",
+        "shared working time",
+        "not enrolled",
+        "more than one group",
+        "blocked",
+    ):
         assert expected in text

@@ -150,3 +150,23 @@ def test_the_command_runs_the_sweep_and_the_emails_go_out(
         [personas.pia_person.email, personas.colleague.email]
     )
     assert "catch-up" in mail.outbox[0].subject
+
+
+def test_a_pairing_that_moved_on_meanwhile_does_not_stop_the_sweep(personas, program):
+    pairing = invited_pair(program, personas.pia_person, personas.colleague)
+    expires = reload(pairing).expires_at
+    assert expires is not None
+    later = invited_pair(program, enroll(program).person, enroll(program).person)
+    # Another sweep expired the first one between this sweep's query and its lock.
+    from peercoach.programs import pairing_services
+
+    real_expire = pairing_services.pairing_expire
+
+    def expire_twice(*, pairing, now):
+        real_expire(pairing=pairing, now=now)
+        return real_expire(pairing=pairing, now=now)
+
+    with mock.patch("peercoach.programs.sweep.pairing_expire", expire_twice):
+        result = pairings_sweep(now=expires + timedelta(minutes=1))
+    assert result.invitations_expired == 0  # both were handled by "the other sweep"
+    assert reload(pairing).status == reload(later).status == S.EXPIRED
