@@ -46,11 +46,13 @@ def register_routers() -> None:
     # Imported here so that app modules can import `api` without a cycle.
     from peercoach.people.api import router as people_router
     from peercoach.programs.api import router as programs_router
+    from peercoach.programs.matching_api import router as matching_router
     from peercoach.programs.pairing_api import router as pairings_router
 
     api.add_router("/", people_router)
     api.add_router("/", programs_router)
     api.add_router("/", pairings_router)
+    api.add_router("/", matching_router)
 
 
 register_routers()

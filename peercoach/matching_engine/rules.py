@@ -199,7 +199,14 @@ def build_index(
     entry_of, exit_of = tour or reporting_tour(population.people)
     entry = np.array([entry_of[person.id] for person in enrolled], dtype=np.int64)
     exit_ = np.array([exit_of[person.id] for person in enrolled], dtype=np.int64)
-    windows_by_person = [utc_window(person, params.reference_date) for person in enrolled]
+    # Many people share a time zone and hours; place each distinct combination in UTC once.
+    placed: dict[tuple[str, tuple[int, int]], tuple[int, int]] = {}
+    windows_by_person = []
+    for person in enrolled:
+        key = (person.timezone, person.hours)
+        if key not in placed:
+            placed[key] = utc_window(person, params.reference_date)
+        windows_by_person.append(placed[key])
     windows = sorted(set(windows_by_person))
     class_of = {window: index for index, window in enumerate(windows)}
     class_overlap = np.array(

@@ -348,6 +348,15 @@ class Nomination(models.Model):
 
 
 # Pairings, requests and the inbox live in their own module; importing them here registers them.
+from peercoach.programs.matching_models import (  # noqa: E402
+    MatchingPlacement as MatchingPlacement,
+)
+from peercoach.programs.matching_models import (  # noqa: E402
+    MatchingProposal as MatchingProposal,
+)
+from peercoach.programs.matching_models import (  # noqa: E402
+    MatchingRun as MatchingRun,
+)
 from peercoach.programs.pairing_models import (  # noqa: E402
     InboxMessage as InboxMessage,
 )

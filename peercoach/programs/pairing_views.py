@@ -22,6 +22,7 @@ from peercoach.programs.pairing_forms import RequestForm
 from peercoach.programs.pairing_models import Pairing, PairingRequest
 from peercoach.programs.pairing_services import PairingError
 from peercoach.programs.selectors import enrollment_of, program_get
+from peercoach.programs.suggestions import suggestions_for
 
 type PairingChange = Callable[..., Pairing]
 type RequestChange = Callable[..., PairingRequest]
@@ -112,7 +113,7 @@ def requests_page(request: HttpRequest, membership: Membership, program_id: int)
 def _requests_render(
     request: HttpRequest, program: Program, mine: Enrollment | None, form: RequestForm
 ) -> HttpResponse:
-    context = {
+    context: dict[str, object] = {
         "program": program,
         "enrollment": mine,
         "form": form,
@@ -120,6 +121,8 @@ def _requests_render(
         "received": selectors.requests_received(enrollment=mine) if mine else [],
         "chooses": program.matching_mode in request_services.CHOOSING_MODES,
     }
+    if mine is not None and context["chooses"]:
+        context["suggestions"] = suggestions_for(enrollment=mine)
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "programs/requests.html", context, status=status)
 

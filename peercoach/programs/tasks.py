@@ -49,3 +49,12 @@ def pairings_sweep_task() -> dict[str, int]:
     result = pairings_sweep()
     logger.info("Pairings sweep: %s", result)
     return result.as_dict()
+
+
+@task
+def matching_run_task(run_id: int) -> str:
+    """Run one queued matching run; the run page shows its progress as it goes."""
+    from peercoach.programs.matching_services import matching_run_execute
+
+    run = matching_run_execute(run_id=run_id)
+    return run.status if run is not None else "already claimed"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from peercoach.programs import pairing_views, views
+from peercoach.programs import matching_views, pairing_views, views
 
 app_name = "programs"
 urlpatterns = [
@@ -20,6 +20,13 @@ urlpatterns = [
     path("<int:program_id>/pause/", views.enrollment_pause, name="pause"),
     path("<int:program_id>/resume/", views.enrollment_resume, name="resume"),
     path("<int:program_id>/leave/", views.enrollment_leave, name="leave"),
+    # Matching runs: program managers and organization admins only.
+    path("<int:program_id>/matching/", matching_views.matching_start, name="matching_start"),
+    path("matching/<int:run_id>/", matching_views.matching_run, name="matching_run"),
+    path("matching/<int:run_id>/move/", matching_views.matching_move, name="matching_move"),
+    path(
+        "matching/<int:run_id>/publish/", matching_views.matching_publish, name="matching_publish"
+    ),
     # Pairings: only their members see them.
     path("peers/<int:pairing_id>/", pairing_views.pairing_detail, name="pairing"),
     path("peers/<int:pairing_id>/accept/", pairing_views.pairing_accept, name="pairing_accept"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peercoach.organizations.access import PEOPLE_ADMINS, members_only
 from peercoach.organizations.models import Membership, Role
-from peercoach.programs import pairing_selectors, selectors, services
+from peercoach.programs import matching_selectors, pairing_selectors, selectors, services
 from peercoach.programs.enrollment_states import Actor, is_allowed
 from peercoach.programs.forms import (
     PROGRAM_FIELDSETS,
@@ -187,6 +187,7 @@ def _manage_page(
         ).get_page(request.GET.get("page")),
         "places_taken": selectors.places_taken(program=program),
         "pairing_counts": pairing_selectors.pairing_counts(program=program),
+        "matching_runs": matching_selectors.matching_runs_recent(program=program),
         "assign_form": assign_form or AssignForm(organization=membership.organization),
     }
     return render(request, "programs/program_manage.html", context, status=status)

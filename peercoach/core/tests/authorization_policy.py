@@ -130,6 +130,12 @@ URL_POLICY: dict[str, Rule] = {
     "programs:request_accept": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
     "programs:request_decline": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
     "programs:request_withdraw": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    # Matching runs: program managers and organization admins only. Proposals are theirs to
+    # review until they publish; participants hear only through the invitations.
+    "programs:matching_start": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
+    "programs:matching_run": members(*PEOPLE_ADMINS),
+    "programs:matching_move": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
+    "programs:matching_publish": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
     # The inbox: everyone has one (empty without a directory link); only its owner reads it.
     "inbox:list": SIGNED_IN,
     "inbox:read": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
@@ -166,6 +172,12 @@ API_POLICY: dict[str, Rule] = {
     "POST /api/v1/requests/{request_id}/accept": members(PARTICIPANT),
     "POST /api/v1/requests/{request_id}/decline": members(PARTICIPANT),
     "POST /api/v1/requests/{request_id}/withdraw": members(PARTICIPANT),
+    "POST /api/v1/programs/{program_id}/matching-runs": members(*PEOPLE_ADMINS),
+    "GET /api/v1/matching-runs/{run_id}": members(*PEOPLE_ADMINS),
+    "GET /api/v1/matching-runs/{run_id}/proposals": members(*PEOPLE_ADMINS),
+    "POST /api/v1/matching-runs/{run_id}/moves": members(*PEOPLE_ADMINS),
+    "POST /api/v1/matching-runs/{run_id}/publish": members(*PEOPLE_ADMINS),
+    "GET /api/v1/programs/{program_id}/suggestions": members(PARTICIPANT),
     "GET /api/v1/me/inbox": SIGNED_IN,
     "POST /api/v1/me/inbox/{message_id}/read": members(PARTICIPANT),
 }
@@ -241,6 +253,18 @@ def _acme_inbox_message(personas: Any) -> int:
     return int(message.pk)
 
 
+def _acme_matching_run(personas: Any) -> int:
+    """A finished matching run for an Acme program, ready for review."""
+    from peercoach.programs.matching_models import MatchingRun
+    from peercoach.testing.factories import ProgramFactory
+
+    program: Any = ProgramFactory(organization=personas.acme)
+    run = MatchingRun.all_organizations.create(
+        organization=personas.acme, program=program, status="finished", progress_percent=100
+    )
+    return int(run.pk)
+
+
 # URL parameter name -> how to build a value naming one of Acme's objects.
 SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "person_id": _acme_person,
@@ -251,6 +275,7 @@ SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "pairing_id": _acme_pairing,
     "request_id": _acme_pairing_request,
     "message_id": _acme_inbox_message,
+    "run_id": _acme_matching_run,
     "token": lambda personas: "not-a-real-invitation-token",
     # allauth's key-based links: syntactically valid but unknown keys answer a friendly page.
     "key": lambda personas: "not-a-real-key",
