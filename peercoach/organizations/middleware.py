@@ -27,9 +27,9 @@ class CurrentMembershipMiddleware:
 def current_membership(request: HttpRequest) -> Membership | None:
     if not request.user.is_authenticated:
         return None
-    memberships = Membership.all_organizations.select_related(
-        "organization", "person"
-    ).filter(user_id=request.user.pk)
+    memberships = Membership.all_organizations.select_related("organization", "person").filter(
+        user_id=request.user.pk
+    )
     chosen = request.session.get(SESSION_KEY)
     if chosen is not None:
         membership = memberships.filter(organization_id=chosen).first()

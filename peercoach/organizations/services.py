@@ -110,10 +110,13 @@ def accounts_close_for_leavers(*, person_ids: list[int]) -> int:
     stay on (that organization still knows them). A returner's account is switched back on by an
     organization admin, deliberately.
     """
-    closing = User.objects.filter(
-        is_active=True, memberships__person_id__in=person_ids
-    ).exclude(memberships__person__is_active=True)
-    shared = Membership.all_organizations.values("user_id").annotate(
-        organizations=models.Count("organization_id", distinct=True)
-    ).filter(organizations__gt=1).values("user_id")
+    closing = User.objects.filter(is_active=True, memberships__person_id__in=person_ids).exclude(
+        memberships__person__is_active=True
+    )
+    shared = (
+        Membership.all_organizations.values("user_id")
+        .annotate(organizations=models.Count("organization_id", distinct=True))
+        .filter(organizations__gt=1)
+        .values("user_id")
+    )
     return closing.exclude(pk__in=shared).update(is_active=False)
