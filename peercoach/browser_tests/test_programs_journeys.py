@@ -196,7 +196,7 @@ def test_a_manager_pilots_matching_from_enrollment_to_active_pairs(
 
     # Publishing asks everyone; publishing twice is refused.
     manager.get_by_role("button", name="Publish and ask everyone").click()
-    expect(manager.locator(".message-success")).to_contain_text("Published: 2 matches sent out")
+    expect(manager.get_by_text("2 matches sent out")).to_be_visible()
     expect(manager.get_by_role("button", name="Publish and ask everyone")).to_have_count(0)
 
     # Everyone says yes, and the pairs are active.

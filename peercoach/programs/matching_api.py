@@ -77,10 +77,6 @@ class MoveOut(Schema):
     message: str
 
 
-class PublishOut(Schema):
-    sent: int
-
-
 class SuggestionOut(Schema):
     person_id: int
     name: str
@@ -164,15 +160,17 @@ def run_move(request: HttpRequest, run_id: int, payload: MoveIn) -> dict[str, st
 
 @router.post(
     "/matching-runs/{run_id}/publish",
-    response=PublishOut,
-    summary="Publish a run: every member of every group is asked for their yes",
+    response={202: RunOut},
+    summary="Publish a run: every member of every group is asked for their yes (in the background)",
 )
-def run_publish(request: HttpRequest, run_id: int) -> dict[str, int]:
+def run_publish(request: HttpRequest, run_id: int) -> Status[MatchingRun]:
     run = selectors.matching_run_get(membership=_manager(request), run_id=run_id)
     try:
-        return {"sent": services.matching_run_publish(run=run)}
+        services.matching_run_publish_start(run=run)
     except services.MatchingError as error:
         raise HttpError(409, error.message) from error
+    run.refresh_from_db()
+    return Status(202, run)
 
 
 @router.get(

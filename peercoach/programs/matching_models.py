@@ -21,6 +21,7 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", "Matching"
     FINISHED = "finished", "Ready for review"
     FAILED = "failed", "Didn't finish"
+    PUBLISHING = "publishing", "Sending invitations"
     PUBLISHED = "published", "Published"
 
 
@@ -70,7 +71,7 @@ class MatchingRun(models.Model):
 
     @property
     def is_in_progress(self) -> bool:
-        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PUBLISHING)
 
 
 class MatchingProposal(models.Model):

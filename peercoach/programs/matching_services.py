@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 LEFT_ALONE = "Their partner was moved to another group by the program manager."
 TAKEN_OUT = "Taken out of the proposals by the program manager."
 SAVE_BATCH = 2000
+PUBLISH_BATCH = 100
 
 
 class MatchingError(Exception):
@@ -231,6 +232,8 @@ def matching_move(*, run: MatchingRun, person_id: int, to_number: int | None) ->
         placement = _placement(run, person_id)
         source = placement.proposal
         target = _target(run, to_number)
+        if any(group is not None and group.pairing_id for group in (source, target)):
+            raise MatchingError("That group was already sent out, so it can't change.")
         if target is not None and source is not None and target.pk == source.pk:
             raise MatchingError(f"{placement.person.full_name} is already in group {to_number}.")
         if target is not None:
@@ -252,7 +255,7 @@ def _lock_run(run: MatchingRun) -> MatchingRun:
 
 
 def _check_reviewable(run: MatchingRun) -> None:
-    if run.status == RunStatus.PUBLISHED:
+    if run.status in (RunStatus.PUBLISHED, RunStatus.PUBLISHING):
         raise MatchingError("This run is already published, so its groups can't change.")
     if run.status != RunStatus.FINISHED:
         raise MatchingError("This run hasn't finished yet.")
@@ -359,36 +362,93 @@ def _after_leaving(run: MatchingRun, source: MatchingProposal) -> list[str]:
 # Publishing
 
 
-def matching_run_publish(*, run: MatchingRun, now: datetime | None = None) -> int:
-    """Turn every proposal into a pairing and ask its members; returns how many were sent."""
-    now = now or timezone.now()
+def matching_run_publish_start(*, run: MatchingRun) -> MatchingRun:
+    """Queue publishing: invitations go out in the background, a batch at a time."""
+    from peercoach.programs.tasks import matching_publish_task
+
     with transaction.atomic():
         run = _lock_run(run)
         if run.status == RunStatus.PUBLISHED:
             raise MatchingError("This run is already published: everyone in it has been asked.")
+        if run.status == RunStatus.PUBLISHING:
+            raise MatchingError("This run is being published right now.")
         _check_reviewable(run)
-        sent = 0
-        for proposal, enrollments in _proposals_with_members(run):
-            if len(enrollments) < 2:
-                continue
-            try:
-                pairing = pairing_propose(
-                    program=run.program,
-                    enrollments=enrollments,
-                    actor=Actor.PROGRAM_MANAGER,
-                    invite=False,
-                    now=now,
-                )
-                pairing_invite(pairing=pairing, actor=Actor.PROGRAM_MANAGER, now=now)
-            except PairingError as error:
-                raise MatchingError(f"Group {proposal.number}: {error.message}") from error
+        run.status = RunStatus.PUBLISHING
+        run.progress_text = "Sending invitations"
+        run.progress_percent = 0
+        run.error_message = ""
+        run.save(update_fields=["status", "progress_text", "progress_percent", "error_message"])
+        run_id = run.pk
+        transaction.on_commit(lambda: matching_publish_task.enqueue(run_id))
+    return run
+
+
+def matching_run_publish(*, run_id: int, now: datetime | None = None) -> int:
+    """Turn every proposal into a pairing and ask its members; returns how many were sent.
+
+    Each batch commits on its own, and a proposal remembers its pairing, so publishing that
+    stops partway (a server restart) sends only the rest when it is started again. A group that
+    can't start any more (someone left the program since the run) is skipped and listed.
+    """
+    now = now or timezone.now()
+    run = MatchingRun.all_organizations.select_related("program").get(pk=run_id)
+    if run.status != RunStatus.PUBLISHING:
+        return 0
+    waiting = [item for item in _proposals_with_members(run) if item[0].pairing_id is None]
+    sent, skipped = 0, list(run.summary.get("publish_skipped", []))
+    try:
+        for start in range(0, len(waiting), PUBLISH_BATCH):
+            with transaction.atomic():
+                for proposal, enrollments in waiting[start : start + PUBLISH_BATCH]:
+                    problem = _publish_one(run, proposal, enrollments, now)
+                    if problem:
+                        skipped.append(problem)
+                    else:
+                        sent += 1
+            done = min(len(waiting), start + PUBLISH_BATCH)
+            _progress(run, f"Sent {done} of {len(waiting)} matches", done * 100 // len(waiting))
+    except Exception:
+        logger.exception("Publishing matching run %s stopped", run_id)
+        MatchingRun.all_organizations.filter(pk=run_id).update(
+            status=RunStatus.FINISHED,
+            error_message=(
+                f"Publishing stopped partway: {sent} matches were sent. Publish again to send "
+                "the rest; nobody is asked twice."
+            ),
+        )
+        raise
+    summary = {**run.summary, "published": sent, "publish_skipped": skipped}
+    MatchingRun.all_organizations.filter(pk=run_id).update(
+        status=RunStatus.PUBLISHED,
+        published_at=now,
+        progress_text="Published",
+        progress_percent=100,
+        summary=summary,
+    )
+    return sent
+
+
+def _publish_one(
+    run: MatchingRun, proposal: MatchingProposal, enrollments: list[Enrollment], now: datetime
+) -> str:
+    """Propose and invite one group; returns why it wasn't sent, or "" when it was."""
+    if len(enrollments) < 2:
+        return ""
+    try:
+        with transaction.atomic():
+            pairing = pairing_propose(
+                program=run.program,
+                enrollments=enrollments,
+                actor=Actor.PROGRAM_MANAGER,
+                invite=False,
+                now=now,
+            )
+            pairing_invite(pairing=pairing, actor=Actor.PROGRAM_MANAGER, now=now)
             proposal.pairing = pairing
             proposal.save(update_fields=["pairing"])
-            sent += 1
-        run.status = RunStatus.PUBLISHED
-        run.published_at = now
-        run.save(update_fields=["status", "published_at"])
-    return sent
+    except PairingError as error:
+        return f"Group {proposal.number} wasn't sent: {error.message}"
+    return ""
 
 
 def _proposals_with_members(

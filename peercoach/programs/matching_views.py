@@ -58,7 +58,7 @@ def matching_run(request: HttpRequest, membership: Membership, run_id: int) -> H
             response["HX-Refresh"] = "true"
         return response
     context: dict[str, object] = {"run": run, "program": run.program}
-    if run.status in (RunStatus.FINISHED, RunStatus.PUBLISHED):
+    if run.status in (RunStatus.FINISHED, RunStatus.PUBLISHING, RunStatus.PUBLISHED):
         proposals = selectors.proposals_page(run=run, page=request.GET.get("page"))
         context.update(
             figures=selectors.run_figures(run=run),
@@ -112,13 +112,11 @@ def matching_move(request: HttpRequest, membership: Membership, run_id: int) -> 
 def matching_publish(request: HttpRequest, membership: Membership, run_id: int) -> HttpResponse:
     run = selectors.matching_run_get(membership=membership, run_id=run_id)
     try:
-        sent = services.matching_run_publish(run=run)
+        services.matching_run_publish_start(run=run)
     except services.MatchingError as error:
         messages.error(request, error.message)
     else:
         messages.success(
-            request,
-            f"Published: {sent} {'match' if sent == 1 else 'matches'} sent out. Everyone in "
-            "them is asked for their yes.",
+            request, "Publishing: everyone in these groups is being asked for their yes."
         )
     return redirect("programs:matching_run", run_id=run.pk)

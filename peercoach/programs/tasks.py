@@ -58,3 +58,11 @@ def matching_run_task(run_id: int) -> str:
 
     run = matching_run_execute(run_id=run_id)
     return run.status if run is not None else "already claimed"
+
+
+@task
+def matching_publish_task(run_id: int) -> int:
+    """Send out a published run's invitations, a batch at a time."""
+    from peercoach.programs.matching_services import matching_run_publish
+
+    return matching_run_publish(run_id=run_id)

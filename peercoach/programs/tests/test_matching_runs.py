@@ -301,30 +301,73 @@ def test_moving_an_unmatched_person_into_a_pair_makes_a_three(personas, reviewed
 # Publishing
 
 
-def test_publishing_invites_every_member_once(
+def publish(run: MatchingRun, django_capture_on_commit_callbacks) -> MatchingRun:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.matching_run_publish_start(run=run)
+    run.refresh_from_db()
+    return run
+
+
+def test_publishing_invites_every_member_once_in_the_background(
     personas, reviewed_run, django_capture_on_commit_callbacks
 ):
     run, _, _ = reviewed_run
 
-    with django_capture_on_commit_callbacks(execute=True):
-        sent = services.matching_run_publish(run=run)
+    run = publish(run, django_capture_on_commit_callbacks)
 
-    assert sent == 2
+    assert run.status == RunStatus.PUBLISHED
+    assert run.summary["published"] == 2
     pairings = Pairing.objects.in_organization(personas.acme).filter(program=run.program)
     assert [p.status for p in pairings] == [PairingStatus.INVITED, PairingStatus.INVITED]
-    assert (
-        InboxMessage.objects.in_organization(personas.acme)
-        .filter(kind=InboxKind.INVITATION)
-        .count()
-        == 4
+    invitations = InboxMessage.objects.in_organization(personas.acme).filter(
+        kind=InboxKind.INVITATION
     )
-    run.refresh_from_db()
-    assert run.status == RunStatus.PUBLISHED
+    assert invitations.count() == 4
     with pytest.raises(services.MatchingError, match="already published"):
-        services.matching_run_publish(run=run)
+        services.matching_run_publish_start(run=run)
     with pytest.raises(services.MatchingError, match="already published"):
         services.matching_move(run=run, person_id=_any_person(run), to_number=None)
     assert pairings.count() == 2
+
+
+def test_publishing_again_after_a_stop_sends_only_the_rest(
+    personas, reviewed_run, django_capture_on_commit_callbacks
+):
+    run, _, _ = reviewed_run
+    services.matching_run_publish_start(run=run)  # queued; the task never ran
+    first = MatchingProposal.objects.in_organization(personas.acme).filter(run=run).first()
+    assert first is not None
+    services.matching_run_publish(run_id=run.pk)
+    first.refresh_from_db()
+    # As if the server stopped after the first group: forget the second group's pairing.
+    MatchingProposal.objects.in_organization(personas.acme).filter(run=run).exclude(
+        pk=first.pk
+    ).update(pairing=None)
+    Pairing.objects.in_organization(personas.acme).exclude(pk=first.pairing_id or 0).delete()
+    MatchingRun.objects.in_organization(personas.acme).filter(pk=run.pk).update(
+        status=RunStatus.PUBLISHING
+    )
+
+    assert services.matching_run_publish(run_id=run.pk) == 1
+    assert Pairing.objects.in_organization(personas.acme).count() == 2
+
+
+def test_a_group_that_cannot_start_any_more_is_skipped_and_listed(
+    personas, reviewed_run, django_capture_on_commit_callbacks
+):
+    run, _, report = reviewed_run
+    report.status = "left"
+    report.save()
+
+    run = publish(run, django_capture_on_commit_callbacks)
+
+    assert run.summary["published"] == 1
+    assert run.summary["publish_skipped"] == [
+        f"Group {_group_of(run, report.person_id).number} wasn't sent: "  # type: ignore[union-attr]
+        "Ray Report isn't taking part right now."
+    ]
+    page = personas.client_for(personas.pam).get(reverse("programs:matching_run", args=[run.pk]))
+    assert "Ray Report isn&#x27;t taking part right now." in page.text
 
 
 def _any_person(run: MatchingRun) -> int:
