@@ -9,7 +9,7 @@ from peercoach.programs.matching_adapter import program_suggestions
 from peercoach.programs.models import MatchingMode
 from peercoach.programs.pairing_models import PairingRequest
 from peercoach.programs.request_services import request_send
-from peercoach.programs.suggestions import suggestions_for
+from peercoach.programs.suggestions import suggestion_candidates, suggestions_for
 from peercoach.programs.tests.conftest import enroll
 from peercoach.testing.factories import PersonFactory
 
@@ -109,3 +109,59 @@ def test_the_api_lists_suggestions_for_the_participant(personas, choosing):
 
     assert response.status_code == 200
     assert [item["person_id"] for item in response.json()] == [colleague.person_id]
+
+
+def test_the_clearly_best_peer_is_still_suggested_first_among_many(personas, choosing):
+    pia = enroll(choosing, personas.pia_person, goals=["public speaking", "budgets"])
+    for _ in range(12):
+        enroll(choosing, PersonFactory(organization=personas.acme), offers=["gardening"])
+    best = enroll(choosing, personas.colleague, offers=["public speaking", "budgets"])
+
+    suggestions = suggestions_for(enrollment=pia)
+
+    assert suggestions[0][0] == best
+
+
+def test_colleagues_who_could_never_be_matched_are_left_out_before_ranking(personas, choosing):
+    pia = enroll(
+        choosing,
+        personas.pia_person,
+        languages=["English"],
+        timezone="Europe/Berlin",
+        working_hours_start=9,
+        working_hours_end=17,
+    )
+    no_shared_language = enroll(choosing, languages=["Japanese"], timezone="Europe/Berlin")
+    no_shared_hours = enroll(
+        choosing,
+        languages=["English"],
+        timezone="Pacific/Auckland",
+        working_hours_start=9,
+        working_hours_end=17,
+    )
+    fits = enroll(choosing, languages=["english "], timezone="Europe/London")
+
+    candidates = suggestion_candidates(enrollment=pia)
+
+    assert fits in candidates
+    assert no_shared_language not in candidates
+    assert no_shared_hours not in candidates
+
+
+def test_the_reporting_line_is_left_out_before_ranking_too(personas, choosing):
+    boss = PersonFactory(organization=personas.acme)
+    me = enroll(choosing, PersonFactory(organization=personas.acme, manager=boss))
+    enroll(choosing, boss)
+    enroll(choosing, PersonFactory(organization=personas.acme, manager=me.person))
+    peer = enroll(choosing, PersonFactory(organization=personas.acme, manager=boss))
+
+    assert suggestion_candidates(enrollment=me) == [peer]
+
+
+def test_only_the_best_fitting_few_hundred_are_ranked(personas, choosing):
+    pia = enroll(choosing, personas.pia_person, goals=["public speaking"])
+    best = enroll(choosing, personas.colleague, offers=["public speaking"])
+    for _ in range(3):
+        enroll(choosing)
+
+    assert suggestion_candidates(enrollment=pia, limit=1) == [best]
