@@ -14,9 +14,12 @@ above every candidate and refuses a pair across a reporting line itself.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from peercoach.matching_engine import Person
@@ -30,6 +33,7 @@ from peercoach.programs.pairing_selectors import requests_sent
 SUGGESTIONS_SHOWN = 5
 # Enough that the engine's own ranking decides, small enough to rank in a few milliseconds.
 CANDIDATES_RANKED = 300
+ENGLISH = frozenset({"english"})
 
 
 def suggestions_for(*, enrollment: Enrollment) -> list[tuple[Enrollment, str]]:
@@ -64,18 +68,26 @@ def suggestion_candidates(
     me = engine_person(enrollment)
     minimum = round(float(program.minimum_shared_hours) * 60)
     fit = _Fit(me, minimum, timezone.localdate())
+    # The lists come as their stored JSON text: most rows repeat a handful of values, so each
+    # distinct text is read once instead of ten thousand times.
+    rows = others.annotate(
+        raw_languages=Cast("languages", TextField()),
+        raw_person_languages=Cast("person__languages", TextField()),
+        raw_goals=Cast("goals", TextField()),
+        raw_offers=Cast("offers", TextField()),
+    )
     ranked = sorted(
         (-score, pk)
-        for pk, *profile in others.values_list(
+        for pk, *profile in rows.values_list(
             "pk",
-            "languages",
-            "person__languages",
+            "raw_languages",
+            "raw_person_languages",
             "timezone",
             "person__timezone",
             "working_hours_start",
             "working_hours_end",
-            "goals",
-            "offers",
+            "raw_goals",
+            "raw_offers",
         )
         if (score := fit.score(*profile)) is not None
     )
@@ -102,28 +114,42 @@ class _Fit:
         self.offers = set(me.offers)
         self.window = utc_window(me, today)
         self.overlaps: dict[tuple[str, int, int], int] = {}
+        self.lists: dict[str | None, tuple[bool, frozenset[str]]] = {}
 
     def score(
         self,
-        languages: list[str] | None,
-        person_languages: list[str] | None,
+        languages: str | None,
+        person_languages: str | None,
         zone: str,
         person_zone: str,
         start: int,
         end: int,
-        goals: list[str] | None,
-        offers: list[str] | None,
+        goals: str | None,
+        offers: str | None,
     ) -> int | None:
-        """None when the engine could never pair them; otherwise how well their topics fit."""
-        spoken = _normalized(languages or person_languages or ["English"])
+        """None when the engine could never pair them; otherwise how well their topics fit.
+
+        The lists arrive as JSON text; the fallbacks are the engine's (`engine_person`).
+        """
+        given, spoken = self._read(languages)
+        if not given:
+            given, spoken = self._read(person_languages)
+        if not given:
+            spoken = ENGLISH
         if not spoken & self.languages:
             return None
         if self._overlap(zone or person_zone or "UTC", start, end) < self.minimum:
             return None
         # What they offer that I want counts double: that is what the person came for.
-        return 2 * len(_normalized(offers or []) & self.wants) + len(
-            _normalized(goals or []) & self.offers
-        )
+        return 2 * len(self._read(offers)[1] & self.wants) + len(self._read(goals)[1] & self.offers)
+
+    def _read(self, text: str | None) -> tuple[bool, frozenset[str]]:
+        """Whether the stored list has anything in it, and its items as the engine sees them."""
+        if text not in self.lists:
+            items = json.loads(text) if text else None
+            items = items if isinstance(items, list) else []
+            self.lists[text] = (bool(items), frozenset(_normalized(items)))
+        return self.lists[text]
 
     def _overlap(self, zone: str, start: int, end: int) -> int:
         key = (zone, start, end)

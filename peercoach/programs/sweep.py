@@ -2,6 +2,7 @@
 
 Unanswered invitations and requests lapse; pairings complete when their program ends; a pair that
 hasn't met for a while gets a gentle nudge, and later each member is offered a new match.
+Rotation programs get their next round on the cadence (`rotation_rounds.py`).
 
 Idempotent by construction: each nudge and offer is claimed with a conditional update on the
 pairing ("not yet nudged since it went quiet"), so a second run, or two runs at once, never
@@ -33,6 +34,7 @@ from peercoach.programs.pairing_services import (
     pairing_link,
 )
 from peercoach.programs.request_services import requests_expire_due
+from peercoach.programs.rotation_rounds import rotation_rounds_sweep
 
 
 @dataclass
@@ -42,6 +44,8 @@ class SweepResult:
     pairings_completed: int = 0
     nudges: int = 0
     rematch_offers: int = 0
+    rotation_rounds_started: int = 0
+    rotation_rounds_published: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -75,6 +79,9 @@ def _sweep_organization(organization: Organization, now: datetime, result: Sweep
         result.rematch_offers += offered
         if not offered:
             result.nudges += _nudge(pairing, now)
+    rounds = rotation_rounds_sweep(organization=organization, now=now)
+    result.rotation_rounds_started += rounds.started
+    result.rotation_rounds_published += rounds.published
 
 
 def pairings_complete_finished_programs(

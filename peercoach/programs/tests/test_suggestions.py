@@ -165,3 +165,18 @@ def test_only_the_best_fitting_few_hundred_are_ranked(personas, choosing):
         enroll(choosing)
 
     assert suggestion_candidates(enrollment=pia, limit=1) == [best]
+
+
+def test_without_languages_of_their_own_a_colleague_counts_with_their_directory_ones(
+    personas, choosing
+):
+    pia = enroll(choosing, personas.pia_person, languages=["English"])
+    speaks_japanese = PersonFactory(organization=personas.acme, languages=["Japanese"])
+    speaks_english = PersonFactory(organization=personas.acme, languages=["English"])
+    left_out = enroll(choosing, speaks_japanese, languages=[])
+    kept = enroll(choosing, speaks_english, languages=[])
+
+    candidates = suggestion_candidates(enrollment=pia)
+
+    assert kept in candidates
+    assert left_out not in candidates

@@ -1,5 +1,6 @@
 """Run the pairings sweep: lapse unanswered invitations and requests, complete pairings of
-finished programs, nudge quiet pairs and offer new matches.
+finished programs, nudge quiet pairs and offer new matches, and start and send out the rounds of
+rotation programs that are due.
 
 Once by default (e.g. hourly from cron), or with `--every SECONDS` as a long-running process next
 to the task worker, stopping cleanly on SIGTERM or Ctrl+C. It is idempotent, so running it often,
@@ -18,7 +19,10 @@ from peercoach.programs.sweep import pairings_sweep
 
 
 class Command(BaseCommand):
-    help = "Expire, complete, nudge and offer new matches for pairings in every organization."
+    help = (
+        "Expire, complete, nudge and offer new matches for pairings in every organization, and "
+        "run the rotation rounds that are due."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
