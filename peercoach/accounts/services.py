@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peercoach.accounts.models import Invitation, User
+from peercoach.core.errors import RefusedError
 from peercoach.organizations.models import Membership, Organization
 from peercoach.people.models import Person
 
@@ -32,12 +33,8 @@ logger = logging.getLogger(__name__)
 INVITATION_LIFETIME = timedelta(days=14)
 
 
-class InvitationError(Exception):
+class InvitationError(RefusedError):
     """The invitation cannot go ahead; `message` says why, in words for the person reading it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ExistingPasswordMismatchError(InvitationError):

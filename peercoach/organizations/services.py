@@ -6,15 +6,12 @@ from __future__ import annotations
 from django.db import models, transaction
 
 from peercoach.accounts.models import User
+from peercoach.core.errors import RefusedError
 from peercoach.organizations.models import Membership, Organization
 
 
-class MembershipError(Exception):
+class MembershipError(RefusedError):
     """The change was refused; `message` says why, for the admin who asked."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _lock_admins(membership: Membership) -> list[Membership]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from peercoach.core.errors import RefusedError
 from peercoach.programs.models import EnrollmentStatus
 
 
@@ -64,10 +65,8 @@ _REFUSALS: dict[EnrollmentStatus, str] = {
 }
 
 
-class TransitionRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class TransitionRefused(RefusedError):
+    """The enrollment state table does not allow this change for this actor."""
 
 
 def is_allowed(

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from peercoach.core.errors import RefusedError
 from peercoach.matching_engine import MatchParams, MatchResult, Population, match
 from peercoach.organizations.models import Membership
 from peercoach.programs import matching_adapter as adapter
@@ -38,12 +39,8 @@ SAVE_BATCH = 2000
 PUBLISH_BATCH = 100
 
 
-class MatchingError(Exception):
+class MatchingError(RefusedError):
     """A matching change was refused; `message` is written for the program manager."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # ---------------------------------------------------------------------------------------------

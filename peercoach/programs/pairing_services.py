@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from peercoach.core.errors import RefusedError
 from peercoach.people.models import Person
 from peercoach.programs.inbox import inbox_message_send
 from peercoach.programs.models import Enrollment, EnrollmentStatus, Program
@@ -33,12 +34,8 @@ from peercoach.programs.pairing_states import Actor, TransitionRefused, check_tr
 DID_NOT_GO_AHEAD = "This match didn't go ahead"
 
 
-class PairingError(Exception):
+class PairingError(RefusedError):
     """A pairing change was refused; `message` is written for the person who asked."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def pairing_link(pairing: Pairing) -> str:

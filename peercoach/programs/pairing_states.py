@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from peercoach.core.errors import RefusedError
 from peercoach.programs.pairing_models import PairingStatus
 
 
@@ -70,10 +71,8 @@ _REFUSALS: dict[PairingStatus, str] = {
 }
 
 
-class TransitionRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class TransitionRefused(RefusedError):
+    """The pairing state table does not allow this change for this actor."""
 
 
 def is_allowed(from_status: PairingStatus | None, to_status: PairingStatus, actor: Actor) -> bool:

@@ -34,6 +34,7 @@ from peercoach.programs.pairing_services import (
     pairing_link,
 )
 from peercoach.programs.pairing_states import Actor, TransitionRefused, check_transition
+from peercoach.programs.services import enrollment_lock
 
 MAX_MESSAGE_LENGTH = 500
 CHOOSING_MODES = (MatchingMode.PARTICIPANTS_CHOOSE, MatchingMode.HYBRID)
@@ -47,7 +48,7 @@ def request_send(
     if len(message) > MAX_MESSAGE_LENGTH:
         raise PairingError(f"Please keep your note under {MAX_MESSAGE_LENGTH} characters.")
     with transaction.atomic():
-        requester = _lock_enrollment(requester)
+        requester = enrollment_lock(requester)
         _check_may_send(requester, recipient)
         program = requester.program
         request = PairingRequest.objects.create(
@@ -295,13 +296,4 @@ def _lock(request: PairingRequest) -> PairingRequest:
         .select_for_update()
         .select_related("program", "requester__person", "recipient__person")
         .get(pk=request.pk)
-    )
-
-
-def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
-    return (
-        Enrollment.objects.in_organization(enrollment.organization_id)
-        .select_for_update()
-        .select_related("program", "person")
-        .get(pk=enrollment.pk)
     )

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from peercoach.core.errors import RefusedError
 from peercoach.organizations.models import Membership, Organization
 from peercoach.people.models import CoachingProfile, Person
 from peercoach.programs.enrollment_states import Actor, TransitionRefused, check_transition
@@ -57,22 +58,12 @@ PROGRAM_STATUS_NEXT: dict[str, frozenset[str]] = {
 STARTING_STATUSES = frozenset({ProgramStatus.DRAFT, ProgramStatus.OPEN})
 
 
-class ProgramError(Exception):
+class ProgramError(RefusedError):
     """A program change was refused; `field` names the form field at fault, if any."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
-
-class EnrollmentError(Exception):
+class EnrollmentError(RefusedError):
     """An enrollment change was refused; `message` is written for the person who asked."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -418,7 +409,7 @@ def enrollment_nominate(
 def nomination_decline(*, enrollment: Enrollment) -> Enrollment:
     """The nominee says no. Nobody is told, the nominators included."""
     with transaction.atomic():
-        enrollment = _lock_enrollment(enrollment)
+        enrollment = enrollment_lock(enrollment)
         _check(enrollment.status, EnrollmentStatus.DECLINED, Actor.PERSON)
         enrollment.status = EnrollmentStatus.DECLINED
         enrollment.save(update_fields=["status", "updated_at"])
@@ -530,7 +521,7 @@ def _assigned_enrollment(program: Program, person: Person) -> Enrollment:
 
 def enrollment_pause(*, enrollment: Enrollment, until: date) -> Enrollment:
     with transaction.atomic():
-        enrollment = _lock_enrollment(enrollment)
+        enrollment = enrollment_lock(enrollment)
         _check(enrollment.status, EnrollmentStatus.PAUSED, Actor.PERSON)
         if until <= timezone.localdate():
             raise EnrollmentError("Choose a date after today.", field="until")
@@ -549,7 +540,7 @@ def enrollment_pause(*, enrollment: Enrollment, until: date) -> Enrollment:
 
 def enrollment_resume(*, enrollment: Enrollment, actor: Actor = Actor.PERSON) -> Enrollment:
     with transaction.atomic():
-        enrollment = _lock_enrollment(enrollment)
+        enrollment = enrollment_lock(enrollment)
         # The table also lets a person become active by accepting or joining; resuming is only
         # the way back from a pause, which kept their earlier agreement to the ground rules.
         if enrollment.status == EnrollmentStatus.ACTIVE:
@@ -578,7 +569,7 @@ def enrollments_resume_due(*, organization: Organization, today: date) -> int:
 def enrollment_leave(*, enrollment: Enrollment) -> Enrollment:
     """Leave at any time; no reason is asked for."""
     with transaction.atomic():
-        enrollment = _lock_enrollment(enrollment)
+        enrollment = enrollment_lock(enrollment)
         _check(enrollment.status, EnrollmentStatus.LEFT, Actor.PERSON)
         enrollment.status = EnrollmentStatus.LEFT
         enrollment.left_at = timezone.now()
@@ -616,7 +607,8 @@ def _lock_program(program: Program) -> Program:
     )
 
 
-def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
+def enrollment_lock(enrollment: Enrollment) -> Enrollment:
+    """The enrollment again, locked for this transaction, with its program and person."""
     return (
         Enrollment.objects.in_organization(enrollment.organization_id)
         .select_for_update()
