@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "peercoach.accounts",
     "peercoach.people",
     "peercoach.programs",
+    "peercoach.meetings",
 ]
 
 MIDDLEWARE = [
