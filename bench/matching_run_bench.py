@@ -2,8 +2,10 @@
 
 Seeds a fresh SQLite database (or the one in DATABASE_URL) with a generated organization and a
 program with 10,000 active enrollments, starts a run as a program manager would (the task runs
-on Django's immediate backend, as a worker would run it), then loads the run's proposal page
-(first page, 100 groups) 20 times and prints p50/p95 and its query count.
+in a worker thread, as the worker process would run it) while polling the run page the way the
+browser does, printing the progress the page showed; then loads the run's proposal page (first
+page, 100 groups) 20 times and prints p50/p95 and its query count, and times suggestions and
+the requests page's "choose a colleague" search.
 
     uv run python bench/matching_run_bench.py [--enrolled 10000] [--format reciprocal_pairs]
 """
@@ -112,14 +114,18 @@ def main() -> None:
         f"built in {time.perf_counter() - started:.2f} s"
     )
 
-    immediate = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    with override_settings(TASKS=immediate):
-        started = time.perf_counter()
-        with transaction.atomic():
-            run = matching_services.matching_run_start(
-                program=program, started_by=membership, seed=args.seed
-            )
-        wall = time.perf_counter() - started
+    # Started from the web UI as a program manager would. The task is left queued (a dummy
+    # backend), and a worker thread runs it exactly as the worker process would, while this
+    # thread polls the run page the way the browser's htmx does.
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    queued = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=queued):
+        response = client.post(reverse("programs:matching_start", args=[program.pk]))
+    assert response.status_code == 302, response.status_code
+    run = MatchingRun.objects.in_organization(organization).filter(program=program).get()
+    url = reverse("programs:matching_run", args=[run.pk])
+    wall = _run_while_watching(client, url, run.pk)
     run = MatchingRun.objects.in_organization(organization).get(pk=run.pk)
     summary = run.summary
     print(f"run {run.pk}: {run.status}, {wall:.1f} s from start to finish (wall clock)")
@@ -136,10 +142,6 @@ def main() -> None:
         f"gap {'—' if gap is None else f'{gap * 100:.2f}%'} ({summary['bound_note']})"
     )
 
-    client = Client()
-    client.force_login(user)
-    url = reverse("programs:matching_run", args=[run.pk])
-    host = {"HTTP_HOST": "localhost"}
     # Counted with a wrapper rather than the query log, which each request starts afresh.
     captured: list[str] = []
 
@@ -148,12 +150,12 @@ def main() -> None:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        response = client.get(url, **host)  # type: ignore[arg-type]
+        response = client.get(url)
     assert response.status_code == 200, response.status_code
     durations = []
     for _ in range(args.loads):
         started = time.perf_counter()
-        response = client.get(url, **host)  # type: ignore[arg-type]
+        response = client.get(url)
         durations.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
     durations.sort()
@@ -179,6 +181,35 @@ def main() -> None:
         f"median {statistics.median(durations):.0f} ms over 5"
     )
 
+    # Choosing a colleague by name on the requests page: the search as you type.
+    from peercoach.programs.pairing_selectors import request_candidates_named
+
+    durations = []
+    for text in ("a", "an", "mar", "smith", "zz"):
+        started = time.perf_counter()
+        request_candidates_named(enrollment=me, text=text)
+        durations.append((time.perf_counter() - started) * 1000)
+    print(
+        f"choose a colleague by name among {len(enrolled):,}: median "
+        f"{statistics.median(durations):.0f} ms, max {max(durations):.0f} ms over 5 searches"
+    )
+    program.matching_mode = "participants_choose"
+    program.save(update_fields=["matching_mode"])
+    Membership.objects.in_organization(organization).filter(pk=membership.pk).update(
+        person=me.person
+    )
+    requests_url = reverse("programs:requests", args=[program.pk])
+    durations = []
+    for text in ("a", "an", "mar", "smith", "zz"):
+        started = time.perf_counter()
+        response = client.get(requests_url, {"q": text}, headers={"HX-Request": "true"})
+        durations.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    print(
+        f"requests page search as you type (htmx partial): median "
+        f"{statistics.median(durations):.0f} ms, max {max(durations):.0f} ms over 5"
+    )
+
     if args.publish:
         # The publishing task as a worker runs it, with the configured task backend: each email
         # is queued for the worker (not sent) exactly as in production.
@@ -187,6 +218,57 @@ def main() -> None:
         started = time.perf_counter()
         sent = matching_services.matching_run_publish(run_id=run.pk)
         print(f"publish task: {sent:,} matches sent out in {time.perf_counter() - started:.1f} s")
+
+
+def _run_while_watching(client: Any, url: str, run_id: int) -> float:
+    """Run the queued task in a worker thread; poll the run page until it is done.
+
+    Prints whether the page showed its progress indicator while the run was in progress, with
+    the percentages seen, and that polling stopped once it was done. Returns the wall clock.
+    """
+    import re
+    import threading
+
+    from django.db import connection
+
+    from peercoach.programs import matching_services
+
+    def work() -> None:
+        try:
+            matching_services.matching_run_execute(run_id=run_id)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    started = time.perf_counter()
+    worker.start()
+    seen: list[int] = []
+    polls = 0
+    full_page_indicator = False
+    stopped_polling = False
+    while True:
+        response = client.get(url, headers={"HX-Request": "true"})
+        polls += 1
+        html = response.content.decode()
+        if match := re.search(r'<progress max="100" value="(\d+)"', html):
+            if not seen or seen[-1] != int(match[1]):
+                seen.append(int(match[1]))
+            if not full_page_indicator:
+                page = client.get(url).content.decode()
+                full_page_indicator = "<progress" in page and 'hx-trigger="every 2s"' in page
+        if response.get("HX-Refresh") == "true":
+            stopped_polling = 'hx-trigger="every 2s"' not in html
+            break
+        time.sleep(2)  # as often as the page itself polls
+    worker.join()
+    wall = time.perf_counter() - started
+    shown = "shown" if seen and full_page_indicator else "NOT shown"
+    print(
+        f"run page while the run was in progress: progress indicator {shown} "
+        f"({polls} polls; percentages seen: {', '.join(f'{p}%' for p in seen) or 'none'}); "
+        f"polling {'stopped' if stopped_polling else 'did NOT stop'} when done"
+    )
+    return wall
 
 
 if __name__ == "__main__":

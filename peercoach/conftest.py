@@ -65,6 +65,16 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# A fixed key for sealing notes and plans in tests (32 bytes); production keys live
+# outside the database (PEERCOACH_ENCRYPTION_KEYS or the key file, see plans/sealing.py).
+TEST_ENCRYPTION_KEYS = "test1:dGVzdC1rZXktZm9yLXNlYWxpbmctMzItYnl0ZXMtb2s="
+
+
+@pytest.fixture(autouse=True)
+def encryption_keys(settings: Any) -> None:
+    settings.PEERCOACH_ENCRYPTION_KEYS = TEST_ENCRYPTION_KEYS
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     acme = OrganizationFactory(name="Acme", slug="acme")

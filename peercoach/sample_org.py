@@ -380,22 +380,56 @@ def _levels(depths: np.ndarray, depth: int) -> np.ndarray:
 
 
 def _departments(parents: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Direct reports of the top person each lead a department; most people stay in it."""
+    """Each department has a leader near the top, and most people stay in their leader's.
+
+    The top person's direct reports lead a department each. While some department has no
+    leader, the largest department hands its biggest team to a department of its own, so a
+    large enough organization has every department (People included) and none swamps the rest.
+    """
     size = len(parents)
     departments = np.zeros(size, dtype=np.int64)
     weights = np.array([3.0, 2.0, 1.5, 1.2, 1.0, 1.0, 0.8, 0.6, 0.6, 0.6, 0.4])
     weights /= weights.sum()
     switches = rng.random(size) < 0.03
     random_departments = rng.choice(len(DEPARTMENTS), size=size, p=weights)
+    leaders = _department_leaders(parents)
     for index in range(1, size):
-        parent = parents[index]
-        if parent == 0:
-            departments[index] = (index - 1) % len(DEPARTMENTS)
+        if index in leaders:
+            departments[index] = leaders[index]
         elif switches[index]:
             departments[index] = random_departments[index]
         else:
-            departments[index] = departments[parent]
+            departments[index] = departments[parents[index]]
     return departments
+
+
+def _department_leaders(parents: np.ndarray) -> dict[int, int]:
+    """Who leads which department (an index into DEPARTMENTS), the largest departments first."""
+    size = len(parents)
+    children: list[list[int]] = [[] for _ in range(size)]
+    for index in range(1, size):
+        children[int(parents[index])].append(index)
+    team = np.ones(size, dtype=np.int64)
+    for index in range(size - 1, 0, -1):  # managers come before their reports
+        team[parents[index]] += team[index]
+    headcount = {leader: int(team[leader]) for leader in children[0]}
+    while len(headcount) < len(DEPARTMENTS):
+        splittable = [
+            leader
+            for leader in headcount
+            if any(child not in headcount for child in children[leader])
+        ]
+        if not splittable:
+            break
+        largest = max(splittable, key=lambda leader: (headcount[leader], -leader))
+        team_lead = max(
+            (child for child in children[largest] if child not in headcount),
+            key=lambda child: (int(team[child]), -child),
+        )
+        headcount[team_lead] = int(team[team_lead])
+        headcount[largest] -= int(team[team_lead])
+    by_size = sorted(headcount, key=lambda leader: (-headcount[leader], leader))
+    return {leader: rank % len(DEPARTMENTS) for rank, leader in enumerate(by_size)}
 
 
 def _offices(parents: np.ndarray, time_zones: str, rng: np.random.Generator) -> np.ndarray:

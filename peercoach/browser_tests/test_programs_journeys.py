@@ -170,6 +170,9 @@ def test_a_manager_pilots_matching_from_enrollment_to_active_pairs(
     expect(manager.get_by_role("heading", name="Proposed groups")).to_be_visible()
     # Five people in pairs: a pair and a three, so that nobody is left out.
     expect(manager.get_by_text("5 of 5")).to_be_visible()
+    expect(
+        manager.get_by_text(re.compile(r"No matching could score (more|higher)"))
+    ).to_be_visible()
     run = MatchingRun.objects.in_organization(acme.organization).get()
     groups: dict[int, set[int]] = {}
     for placement in MatchingPlacement.objects.in_organization(acme.organization).filter(run=run):
@@ -217,7 +220,9 @@ def test_a_manager_pilots_matching_from_enrollment_to_active_pairs(
 
 
 def move(page: Page, name: str, group: int) -> None:
-    page.get_by_label("Person").select_option(label=name)
+    # Found by name as they type, whichever page of groups the person is on.
+    page.get_by_label("Find someone in this run").fill(name)
+    page.get_by_role("radio", name=name).check()
     page.get_by_label("Group number").fill(str(group))
     page.get_by_role("button", name="Move", exact=True).click()
     expect(page.locator(".messages")).to_be_visible()
@@ -259,7 +264,11 @@ def test_participants_choose_ask_hear_no_ask_again_and_pair(
 
     pia_page.reload()
     expect(pia_page.get_by_role("region", name="You asked")).to_contain_text("Not taken up")
-    pia_page.get_by_role("button", name="Send a request to Ida Idea").click()
+    # This time she finds Ida by name: the list narrows as she types.
+    pia_page.get_by_label("Colleague's name").fill("ida")
+    pia_page.get_by_role("radio", name="Ida Idea").check()
+    pia_page.get_by_label("A note (optional)").fill("Tuesdays suit me.")
+    pia_page.get_by_role("button", name="Send request").click()
     expect(pia_page.locator(".messages")).to_contain_text("Request sent to Ida Idea")
 
     ida_page = sign_in(logins[ida])

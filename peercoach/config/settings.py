@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "peercoach.people",
     "peercoach.programs",
     "peercoach.meetings",
+    "peercoach.plans",
+    "peercoach.runner",
+    "peercoach.feedforward",
+    "peercoach.feedback",
+    "peercoach.surveys",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +78,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "peercoach.organizations.middleware.CurrentMembershipMiddleware",
+    # A missing encryption key shows a calm 503 page, never a stack trace.
+    "peercoach.plans.middleware.SealingProblemMiddleware",
 ]
 
 ROOT_URLCONF = "peercoach.config.urls"
@@ -202,6 +209,14 @@ if os.environ.get("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Keys that seal notes and action plans at rest (peercoach/plans/sealing.py), never stored in the
+# database: "id1:base64key,id0:base64oldkey" (the first seals, all open), or, when unset, the key
+# file, which `manage.py encryption_key_create` writes with mode 0600 (bin/start runs it).
+PEERCOACH_ENCRYPTION_KEYS = os.environ.get("PEERCOACH_ENCRYPTION_KEYS", "")
+PEERCOACH_ENCRYPTION_KEY_FILE = Path(
+    os.environ.get("PEERCOACH_ENCRYPTION_KEY_FILE", VAR_DIR / "encryption.keys")
+)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -12,6 +12,12 @@ urlpatterns = [
     path("people/", include("peercoach.people.urls")),
     path("programs/", include("peercoach.programs.urls")),
     path("inbox/", include("peercoach.programs.inbox_urls")),
+    path("meetings/", include("peercoach.meetings.urls")),
+    path("guided/", include("peercoach.runner.urls")),
+    path("plans/", include("peercoach.plans.urls")),
+    path("feedforward/", include("peercoach.feedforward.urls")),
+    path("feedback/", include("peercoach.feedback.urls")),
+    path("program-feedback/", include("peercoach.surveys.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

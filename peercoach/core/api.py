@@ -44,15 +44,27 @@ def unauthenticated(request: HttpRequest, exc: Exception) -> Any:
 
 def register_routers() -> None:
     # Imported here so that app modules can import `api` without a cycle.
+    from peercoach.feedback.api import router as feedback_router
+    from peercoach.feedforward.api import router as feedforward_router
+    from peercoach.meetings.api import router as meetings_router
     from peercoach.people.api import router as people_router
+    from peercoach.plans.api import router as plans_router
     from peercoach.programs.api import router as programs_router
     from peercoach.programs.matching_api import router as matching_router
     from peercoach.programs.pairing_api import router as pairings_router
+    from peercoach.runner.api import router as runner_router
+    from peercoach.surveys.api import router as surveys_router
 
     api.add_router("/", people_router)
+    api.add_router("/", feedback_router)
     api.add_router("/", programs_router)
     api.add_router("/", pairings_router)
     api.add_router("/", matching_router)
+    api.add_router("/", meetings_router)
+    api.add_router("/", feedforward_router)
+    api.add_router("/", surveys_router)
+    api.add_router("/", plans_router)
+    api.add_router("/", runner_router)
 
 
 register_routers()

@@ -18,6 +18,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Directory", reverse("people:directory")),
         ("Programs", reverse("programs:list")),
     ]
+    if membership.has_any_role(Role.PARTICIPANT):
+        links.append(("Feedback", reverse("feedback:home")))
+        links.append(("FeedForward", reverse("feedforward:home")))
+        links.append(("My plans", reverse("plans:list")))
     if membership.has_any_role(Role.PROGRAM_MANAGER, Role.ORGANIZATION_ADMIN):
         links.append(("HR import", reverse("people:import_list")))
     if membership.has_any_role(Role.ORGANIZATION_ADMIN):

@@ -24,6 +24,7 @@ from peercoach.matching_engine.scoring import FloatArray, pair_scores
 FULL_GRAPH_LIMIT = 700  # up to this many enrolled people, every feasible pair is used
 TOPIC_DRAWS = 12  # partners drawn per wanted topic, and per wanted-and-offered topic pair
 RANDOM_KEPT = 3  # random feasible partners kept per person whatever their score
+DUMP_CHUNK_PAIRS = 4_000_000  # pairs checked at once when dumping the full graph
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,14 @@ def full_graph(index: RuleIndex) -> CandidateGraph:
     return CandidateGraph(first, second, pair_scores(index, first, second), complete=True)
 
 
-def iter_full_graph(index: RuleIndex, rows: int = 2_000) -> Iterator[CandidateGraph]:
-    """Every feasible pair, a block of rows at a time (for --dump-graph)."""
+def iter_full_graph(index: RuleIndex, rows: int = 0) -> Iterator[CandidateGraph]:
+    """Every feasible pair, a block of rows at a time (for --dump-graph).
+
+    Blocks hold about DUMP_CHUNK_PAIRS pairs, so memory stays flat whatever the size; time and
+    file size still grow with n² (about 5·10⁹ pairs at 100,000 people), which is why the dump is
+    meant for populations up to a few tens of thousands.
+    """
+    rows = rows or max(1, DUMP_CHUNK_PAIRS // max(1, index.size))
     for start in range(0, index.size, rows):
         block_first = np.arange(start, min(index.size, start + rows), dtype=np.int64)
         first = np.repeat(block_first, index.size)

@@ -63,9 +63,6 @@ def build_parser(prog: str = "peercoach match") -> argparse.ArgumentParser:
     parser.add_argument("--top", type=int, default=5, help="for suggest: how many peers")
     parser.add_argument("--no-bound", action="store_true", help="skip the upper bound (faster)")
     parser.add_argument(
-        "--search-seconds", type=float, default=20.0, help="local search budget for groups"
-    )
-    parser.add_argument(
         "--weight",
         action="append",
         default=[],
@@ -101,7 +98,6 @@ def _params(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> M
         group_min=int(found.group(1)),
         group_max=int(found.group(2)),
         compute_bound=not arguments.no_bound,
-        search_seconds=arguments.search_seconds,
         suggest_for=arguments.for_person,
         suggest_top=arguments.top,
         **extra,

@@ -91,8 +91,6 @@ class MatchParams:
     candidates_per_person: int = 0  # 0 chooses by size
     random_partners: int = 6
     compute_bound: bool = True
-    # Local search budget for triads and groups.
-    search_seconds: float = 20.0
     suggest_for: str | None = None
     suggest_top: int = 5
 

@@ -16,78 +16,177 @@ checks the matched count against a maximum-cardinality matching. A path through 
 more edges costs at least 2·(C - W_MAX), more than sending both ends to the boundary, so every
 pair it returns is a real edge (and we check that anyway). Integer costs stay far below 2^24,
 where PyMatching's arithmetic is exact.
+
+PyMatching is used up to STRICT_LIMIT people. Above that its running time became erratic on our
+graphs, so `cover.py` solves the bipartite double cover instead (near-exact, steady), and
+`bounds.priced_graph` adds the pairs the candidate graph missed (pricing) before the final
+solve. Above BLOCK_SIZE people, blocks are solved by two worker processes and gathered in order.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pymatching
 import scipy.sparse as sparse
 
 from peercoach.matching_engine.assemble import finish
-from peercoach.matching_engine.bounds import matching_upper_bound
+from peercoach.matching_engine.bounds import bound_note, matching_upper_bound, priced_graph
 from peercoach.matching_engine.candidates import CandidateGraph, candidate_graph
+from peercoach.matching_engine.cover import Cover, round_cover
 from peercoach.matching_engine.model import MatchParams, MatchResult, Population
-from peercoach.matching_engine.rules import IntArray, RuleIndex, build_index, reporting_tour
+from peercoach.matching_engine.rules import (
+    IntArray,
+    RuleIndex,
+    Tour,
+    build_index,
+    reporting_tour,
+)
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
 
 WEIGHT_STEPS = 1_000
 STRICT_LIMIT = 2_000
 STRICT_CEILING = 1 << 23
 FAST_CEILING = 2 * WEIGHT_STEPS + 4
-BLOCK_SIZE = 5_000
-BLOCK_PARTNERS = 12  # sparser graphs per block keep the exact solver fast
+BLOCK_SIZE = 12_500  # people per block: the assignment takes about half a CPU second at 10,000
+BLOCK_PARTNERS = 12  # sparser graphs per block keep the solver fast
+BLOCK_PRICING_ROUNDS = 2
+WORKERS = 2  # blocks solved side by side; results are gathered in block order
 
 
 def match_pairs(population: Population, params: MatchParams) -> MatchResult:
     started = time.perf_counter()
-    index = build_index(population, params)
+    tour = reporting_tour(population.people)
+    index = build_index(population, params, tour=tour)
+    bound: float | None = None
+    note = "not computed"
     if index.size > BLOCK_SIZE:
-        pairs, graph = _solve_in_blocks(population, params, index)
+        pairs, graph, prices = _solve_in_blocks(population, params, index, tour)
+        if params.compute_bound:
+            bound, note = matching_upper_bound(index, graph, prices)
     else:
         graph = candidate_graph(index)
-        pairs = solve_matching(index.size, graph.first, graph.second, graph.weight)
+        cover: Cover | None = None
+        if graph.complete:
+            if params.compute_bound:
+                bound, note = matching_upper_bound(index, graph)
+        else:
+            # Pricing finds the pairs the candidate graph missed, and proves the bound.
+            priced = priced_graph(index, graph)
+            graph, cover = priced.graph, priced.cover
+            if params.compute_bound:
+                bound = priced.bound
+                note = bound_note(index, "optimal duals of the fractional matching LP")
+        pairs = solve_block_pairs(index.size, graph, cover)
     groups = add_leftovers_to_pairs(index, pairs)
-    bound, note = (None, "not computed")
-    if params.compute_bound:
-        bound, note = matching_upper_bound(index, graph)
     return finish(population, index, "pairs", groups, bound, note, started)
 
 
+def solve_block_pairs(
+    size: int, graph: CandidateGraph, cover: Cover | None
+) -> list[tuple[int, int]]:
+    """Exact up to STRICT_LIMIT people; above it, round the cycle cover (near-exact, steady)."""
+    if size <= STRICT_LIMIT or cover is None:
+        return solve_matching(size, graph.first, graph.second, graph.weight)
+    return solve_by_cover(size, graph.first, graph.second, graph.weight, cover)
+
+
+def solve_by_cover(
+    size: int, first: IntArray, second: IntArray, weight: FloatArray, cover: Cover
+) -> list[tuple[int, int]]:
+    """Round a maximum-weight cycle cover, then match the people left over exactly."""
+    if size < 2 or len(first) == 0:
+        return []
+    pairs = round_cover(size, first, second, weight, cover.successor)
+    matched = np.zeros(size, dtype=bool)
+    for one, other in pairs:
+        matched[one] = matched[other] = True
+    rest = np.flatnonzero(~matched)
+    among = ~matched[first] & ~matched[second]
+    if len(rest) >= 2 and among.any():
+        local = np.full(size, -1, dtype=np.int64)
+        local[rest] = np.arange(len(rest))
+        extra = solve_matching(
+            len(rest), local[first[among]], local[second[among]], weight[among], strict=True
+        )
+        pairs += [(int(rest[one]), int(rest[other])) for one, other in extra]
+    return sorted(pairs)
+
+
+# Set just before the worker processes start, so forked workers inherit it instead of
+# receiving 100,000 people through a pipe for every block.
+_BLOCK_INPUT: tuple[Population, MatchParams, Tour, list[str]] | None = None
+
+
+def _solve_block(
+    block: list[int],
+) -> tuple[list[tuple[int, int]], CandidateGraph, FloatArray]:
+    assert _BLOCK_INPUT is not None
+    population, params, tour, ids = _BLOCK_INPUT
+    block_index = build_index(population, params, [ids[person] for person in block], tour)
+    priced = priced_graph(block_index, candidate_graph(block_index), BLOCK_PRICING_ROUNDS)
+    graph, prices = priced.graph, priced.cover.prices
+    mapping = np.array(block, dtype=np.int64)
+    local_pairs = solve_block_pairs(block_index.size, graph, priced.cover)
+    pairs = []
+    for local_one, local_other in local_pairs:
+        one, other = int(mapping[local_one]), int(mapping[local_other])
+        pairs.append((min(one, other), max(one, other)))
+    first, second = mapping[graph.first], mapping[graph.second]
+    union = CandidateGraph(
+        np.minimum(first, second), np.maximum(first, second), graph.weight, complete=False
+    )
+    return pairs, union, prices
+
+
 def _solve_in_blocks(
-    population: Population, params: MatchParams, index: RuleIndex
-) -> tuple[list[tuple[int, int]], CandidateGraph]:
+    population: Population, params: MatchParams, index: RuleIndex, tour: Tour
+) -> tuple[list[tuple[int, int]], CandidateGraph, FloatArray]:
     """Large populations: solve blocks of people who work at similar times and share a language.
 
-    The exact solver slows down sharply beyond a few thousand people, while people far apart
-    in time zones or languages could rarely be matched anyway. Blocks are cut from everyone
-    sorted by working window and first language, so each block holds compatible people.
+    The solvers slow down superlinearly with size, while people far apart in time zones or
+    languages could rarely be matched anyway. Blocks are cut from everyone sorted by working
+    window and first language, so each block holds compatible people. Blocks are solved in
+    parallel (forked workers, where the platform has fork) and gathered in block order, so the
+    result does not depend on which block finishes first.
     """
-    tour = reporting_tour(population.people)
+    global _BLOCK_INPUT
     blocks = partition_blocks(index, BLOCK_SIZE)
     if not params.candidates_per_person:
         params = dataclasses.replace(params, candidates_per_person=BLOCK_PARTNERS)
-    pairs: list[tuple[int, int]] = []
-    firsts, seconds, weights = [], [], []
-    for block in blocks:
-        block_index = build_index(population, params, [index.people[p].id for p in block], tour)
-        graph = candidate_graph(block_index)
-        mapping = np.array(block, dtype=np.int64)
-        for local_one, local_other in solve_matching(
-            block_index.size, graph.first, graph.second, graph.weight
-        ):
-            one, other = int(mapping[local_one]), int(mapping[local_other])
-            pairs.append((min(one, other), max(one, other)))
-        firsts.append(mapping[graph.first])
-        seconds.append(mapping[graph.second])
-        weights.append(graph.weight)
-    first, second = np.concatenate(firsts), np.concatenate(seconds)
-    low, high = np.minimum(first, second), np.maximum(first, second)
-    union = CandidateGraph(low, high, np.concatenate(weights), complete=False)
-    return sorted(pairs), union
+    _BLOCK_INPUT = (population, params, tour, [person.id for person in index.people])
+    try:
+        workers = min(WORKERS, len(blocks), os.cpu_count() or 1)
+        # Forking a process that runs other threads can deadlock the child (a lock held by
+        # another thread at fork time is never released), so threaded callers such as a web
+        # process solve the blocks one after another; the result is the same either way.
+        can_fork = "fork" in multiprocessing.get_all_start_methods()
+        if workers > 1 and can_fork and threading.active_count() == 1:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                solved = list(pool.map(_solve_block, blocks))
+        else:
+            solved = [_solve_block(block) for block in blocks]
+    finally:
+        _BLOCK_INPUT = None
+    pairs = sorted(pair for block_pairs, _, _ in solved for pair in block_pairs)
+    union = CandidateGraph(
+        np.concatenate([graph.first for _, graph, _ in solved]),
+        np.concatenate([graph.second for _, graph, _ in solved]),
+        np.concatenate([graph.weight for _, graph, _ in solved]),
+        complete=False,
+    )
+    # Each block's prices cover its own edges; together they cover the union of the blocks.
+    prices = np.zeros(index.size)
+    for block, (_, _, block_prices) in zip(blocks, solved, strict=True):
+        prices[np.array(block, dtype=np.int64)] = block_prices
+    return pairs, union, prices
 
 
 def partition_blocks(index: RuleIndex, block_size: int) -> list[list[int]]:

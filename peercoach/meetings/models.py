@@ -156,3 +156,31 @@ class SessionAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} at session {self.session_id}: {self.outcome}"
+
+
+class MeetingConfirmation(models.Model):
+    """One member's yes to a proposed time. A meeting is confirmed once every member said yes:
+    a time binds everyone it invites, so nobody is booked without agreeing."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="meeting_confirmations"
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="confirmations")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="meeting_confirmations"
+    )
+    confirmed_at = models.DateTimeField()
+
+    objects = OrganizationScopedManager["MeetingConfirmation"]()
+    all_organizations = models.Manager["MeetingConfirmation"]()
+
+    class Meta:
+        default_manager_name = "all_organizations"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="meeting_confirmation_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} confirmed meeting {self.meeting_id}"

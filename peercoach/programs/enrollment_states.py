@@ -5,6 +5,8 @@ Services call `check_transition` before they change a status; nothing else decid
 
 Consent runs through the table: nobody but the person themselves can make them take part, pause,
 leave or decline. A colleague can only nominate; a program manager can only invite (assign).
+The system only ends a pause the person chose, and closes the enrollments of someone the HR
+import marks as having left the organization.
 """
 
 from __future__ import annotations
@@ -34,18 +36,20 @@ TRANSITIONS: dict[EnrollmentStatus | None, dict[EnrollmentStatus, frozenset[Acto
     S.NOMINATED: {
         S.ACTIVE: frozenset({A.PERSON}),  # accepts the nomination
         S.DECLINED: frozenset({A.PERSON}),
+        S.LEFT: frozenset({A.SYSTEM}),  # the HR import says they left the organization
     },
     S.INVITED: {
         S.ACTIVE: frozenset({A.PERSON}),  # completes the profile and agrees to the rules
-        S.LEFT: frozenset({A.PERSON}),  # opts out
+        # The person opts out, or the HR import says they left the organization.
+        S.LEFT: frozenset({A.PERSON, A.SYSTEM}),
     },
     S.ACTIVE: {
         S.PAUSED: frozenset({A.PERSON}),
-        S.LEFT: frozenset({A.PERSON}),
+        S.LEFT: frozenset({A.PERSON, A.SYSTEM}),
     },
     S.PAUSED: {
         S.ACTIVE: frozenset({A.PERSON, A.SYSTEM}),
-        S.LEFT: frozenset({A.PERSON}),
+        S.LEFT: frozenset({A.PERSON, A.SYSTEM}),
     },
     S.LEFT: {
         S.ACTIVE: frozenset({A.PERSON}),  # rejoins while the program is open

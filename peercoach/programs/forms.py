@@ -173,6 +173,11 @@ class ProgramForm(forms.ModelForm):  # type: ignore[type-arg]
             "capacity": "Leave empty for no limit.",
             "ground_rules": "Shown to everyone before they join. Edit freely.",
             "minimum_shared_hours": "How many working hours two peers need in common.",
+            "format": (
+                "Rotation rounds pair everyone afresh on the meeting rhythm above. A round's "
+                "pairings complete when the next round starts, so everyone can be paired again "
+                "without allowing several pairings; each new match still needs everyone's yes."
+            ),
         }
         error_messages = {
             "name": {"required": "Give the program a name."},

@@ -3,6 +3,7 @@ however many proposals a run has."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from peercoach.programs.models import Program
 
 PROPOSALS_PAGE_SIZE = 100
 UNMATCHED_PAGE_SIZE = 100
+# The most people a name search in a run shows.
+PEOPLE_SEARCH_LIMIT = 20
 
 
 def matching_run_get(*, membership: Membership, run_id: int) -> MatchingRun:
@@ -63,6 +66,21 @@ def unmatched_page(*, run: MatchingRun, page: Any) -> Page[MatchingPlacement]:
     return Paginator(unmatched, UNMATCHED_PAGE_SIZE).get_page(page)
 
 
+def placements_named(
+    *, run: MatchingRun, text: str, limit: int = PEOPLE_SEARCH_LIMIT
+) -> list[MatchingPlacement]:
+    """Anyone in the run whose name contains `text`, grouped or not, by name, at most `limit`."""
+    text = text.strip()
+    if not text:
+        return []
+    return list(
+        MatchingPlacement.objects.in_organization(run.organization_id)
+        .filter(run=run, person__full_name__icontains=text)
+        .select_related("person", "proposal")
+        .order_by("person__full_name", "person_id")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class RunFigures:
     """The run's quality as it stands now, after any moves."""
@@ -80,10 +98,28 @@ class RunFigures:
         return self.enrolled - self.matched
 
     @property
-    def gap_percent(self) -> float | None:
+    def reach_percent(self) -> int | None:
+        """How much of the most any matching could score this one reaches, in whole percent."""
         if self.upper_bound is None or self.upper_bound <= 0:
             return None
-        return round(max(0.0, (self.upper_bound - self.objective) / self.upper_bound) * 100, 1)
+        # Rounded down, so a matching short of the best never reads as 100%.
+        return min(100, math.floor(self.objective / self.upper_bound * 100))
+
+    @property
+    def quality_note(self) -> str:
+        """The quality figures in a sentence a program manager needs no background for."""
+        percent = self.reach_percent
+        if percent is None or self.upper_bound is None:
+            return (
+                "We couldn't work out how high a matching of this program could score, so "
+                "there is nothing to compare this one with."
+            )
+        if self.objective >= self.upper_bound:
+            return "No matching could score higher than this one."
+        return (
+            f"No matching could score more than {self.upper_bound:g}; this one reaches "
+            f"{percent}% of that."
+        )
 
 
 def run_figures(*, run: MatchingRun) -> RunFigures:

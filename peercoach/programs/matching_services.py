@@ -28,6 +28,7 @@ from peercoach.programs.matching_models import (
     RunStatus,
 )
 from peercoach.programs.models import Enrollment, Program, ProgramFormat
+from peercoach.programs.pairing_models import PairingSource
 from peercoach.programs.pairing_services import PairingError, pairing_invite, pairing_propose
 from peercoach.programs.pairing_states import Actor
 
@@ -436,6 +437,7 @@ def _publish_one(
             pairing = pairing_propose(
                 program=run.program,
                 enrollments=enrollments,
+                source=_source_for(run.program),
                 actor=Actor.PROGRAM_MANAGER,
                 invite=False,
                 now=now,
@@ -446,6 +448,13 @@ def _publish_one(
     except PairingError as error:
         return f"Group {proposal.number} wasn't sent: {error.message}"
     return ""
+
+
+def _source_for(program: Program) -> PairingSource:
+    # A rotation program's pairings last one round: the next round completes them.
+    if program.format == ProgramFormat.ROTATION_ROUNDS:
+        return PairingSource.ROTATION
+    return PairingSource.MANAGER
 
 
 def _proposals_with_members(

@@ -7,6 +7,8 @@ in a redirect with a short message.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -51,6 +53,15 @@ def matching_start(request: HttpRequest, membership: Membership, program_id: int
 @require_GET
 def matching_run(request: HttpRequest, membership: Membership, run_id: int) -> HttpResponse:
     run = selectors.matching_run_get(membership=membership, run_id=run_id)
+    find = request.GET.get("find", "").strip()[:100]
+    search = {
+        "find": find,
+        "found": (found := selectors.placements_named(run=run, text=find)),
+        "may_be_more": len(found) >= selectors.PEOPLE_SEARCH_LIMIT,
+    }
+    if request.htmx and "find" in request.GET:  # type: ignore[attr-defined]
+        # The move form's search as you type: only the people found.
+        return render(request, "programs/matching_run.html#move_people", search)
     if request.htmx:  # type: ignore[attr-defined]
         response = render(request, "programs/matching_run.html#status", {"run": run})
         if not run.is_in_progress:
@@ -64,17 +75,22 @@ def matching_run(request: HttpRequest, membership: Membership, run_id: int) -> H
             figures=selectors.run_figures(run=run),
             proposals=proposals,
             unmatched=selectors.unmatched_page(run=run, page=request.GET.get("unmatched_page")),
-            movable=[
-                placement for proposal in proposals for placement in proposal.placements.all()
-            ],
+            **search,
             largest_group=services.largest_group(run.program),
         )
     return render(request, "programs/matching_run.html", context)
 
 
 def _back(run: MatchingRun, request: HttpRequest) -> HttpResponse:
+    """Back to the run page as the manager left it: the same page, the same search."""
+    query: dict[str, str] = {}
     page = request.POST.get("page", "")
-    suffix = f"?page={page}" if page.isdigit() else ""
+    if page.isdigit():
+        query["page"] = page
+    find = request.POST.get("find", "").strip()[:100]
+    if find:
+        query["find"] = find
+    suffix = f"?{urlencode(query)}" if query else ""
     return redirect(reverse("programs:matching_run", args=[run.pk]) + suffix)
 
 

@@ -5,17 +5,21 @@ from typing import Any
 from django import forms
 
 from peercoach.programs.models import Enrollment
+from peercoach.programs.pairing_selectors import request_recipient
 from peercoach.programs.request_services import MAX_MESSAGE_LENGTH
 
 
 class RequestForm(forms.Form):
-    recipient = forms.TypedChoiceField(
-        coerce=int,
+    """Ask one colleague, found by name (see `request_candidates_named`) or among suggestions."""
+
+    recipient = forms.IntegerField(
+        min_value=1,
         label="Colleague",
         help_text="Colleagues taking part in this program, outside your own reporting line.",
         error_messages={
             "required": "Choose the colleague you'd like to ask.",
-            "invalid_choice": "That colleague can't be asked right now. Please choose again.",
+            "invalid": "Choose the colleague you'd like to ask.",
+            "min_value": "Choose the colleague you'd like to ask.",
         },
     )
     message = forms.CharField(
@@ -26,20 +30,17 @@ class RequestForm(forms.Form):
         help_text="For example, what you'd like to work on, or when you're usually free.",
     )
 
-    def __init__(self, *args: Any, candidates: list[Enrollment], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, enrollment: Enrollment | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._candidates = {enrollment.pk: enrollment for enrollment in candidates}
-        field = self.fields["recipient"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [("", "Choose a colleague")] + [
-            (
-                e.pk,
-                f"{e.person.full_name}, {e.person.job_title}"
-                if e.person.job_title
-                else e.person.full_name,
-            )
-            for e in candidates
-        ]
+        self._enrollment = enrollment
 
     def clean_recipient(self) -> Enrollment:
-        return self._candidates[self.cleaned_data["recipient"]]
+        recipient_id = self.cleaned_data["recipient"]
+        found = None
+        if self._enrollment is not None:
+            found = request_recipient(enrollment=self._enrollment, recipient_id=recipient_id)
+        if found is None:
+            raise forms.ValidationError(
+                "That colleague can't be asked right now. Please choose someone else."
+            )
+        return found

@@ -77,6 +77,9 @@ class Pairing(models.Model):
     # Set by the meetings work when the members meet; until then time since activation counts.
     last_met_at = models.DateTimeField(null=True, blank=True)
     last_resumed_at = models.DateTimeField(null=True, blank=True)
+    # Paused because a member paused their place in the program, not by a member's choice here:
+    # it picks up again by itself once every member is back.
+    paused_with_enrollment = models.BooleanField(default=False)
     # When the sweep last nudged the members, or offered a new match, so each happens once a gap.
     nudged_at = models.DateTimeField(null=True, blank=True)
     rematch_offered_at = models.DateTimeField(null=True, blank=True)
@@ -203,12 +206,29 @@ class InboxKind(models.TextChoices):
     INVITATION = "invitation", "Invitation"
     PAIRING_ACTIVE = "pairing_active", "Pairing active"
     DID_NOT_GO_AHEAD = "did_not_go_ahead", "Match didn't go ahead"
+    PAIRING_PAUSED = "pairing_paused", "Pairing paused"
+    PAIRING_RESUMED = "pairing_resumed", "Pairing active again"
     PAIRING_ENDED = "pairing_ended", "Pairing ended"
     PAIRING_COMPLETED = "pairing_completed", "Pairing completed"
     NUDGE = "nudge", "Nudge"
     REMATCH_OFFER = "rematch_offer", "New match offered"
     REQUEST_RECEIVED = "request_received", "Request received"
     REQUEST_NOT_TAKEN_UP = "request_not_taken_up", "Request not taken up"
+    MEETING_PROPOSED = "meeting_proposed", "Meeting time proposed"
+    SESSION_REMINDER = "session_reminder", "Session reminder"
+    ACTION_OVERDUE = "action_overdue", "Action past its date"
+    FEEDBACK_INVITED = "feedback_invited", "Invited to give feedback"
+    FEEDBACK_RECEIVED = "feedback_received", "Feedback received"
+    FEEDBACK_THANKED = "feedback_thanked", "Thanks for feedback"
+    HELP_REQUESTED = "help_requested", "Asked for help"
+    HELP_ANSWERED = "help_answered", "Help offered"
+    HELP_THANKED = "help_thanked", "Thanks for help"
+    ADVICE_OFFERED = "advice_offered", "Advice offered"
+    ADVICE_ACCEPTED = "advice_accepted", "Advice accepted"
+    FEEDFORWARD_INVITED = "feedforward_invited", "Invited to a FeedForward round"
+    FEEDFORWARD_ANSWERED = "feedforward_answered", "FeedForward ideas received"
+    FEEDFORWARD_THANKED = "feedforward_thanked", "Thanks for FeedForward ideas"
+    SURVEY_REQUESTED = "survey_requested", "Program feedback asked for"
 
 
 class InboxMessage(models.Model):

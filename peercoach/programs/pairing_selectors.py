@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
+from peercoach.people import management_path
 from peercoach.people.models import Person
 from peercoach.programs.models import Enrollment, EnrollmentStatus, Program
 from peercoach.programs.pairing_models import (
@@ -150,23 +151,97 @@ def enrollments_looking(*, program: Program) -> QuerySet[Enrollment]:
 # Requests
 
 
-def request_candidates(*, enrollment: Enrollment) -> list[Enrollment]:
-    """Whom the person may ask: taking part, outside their reporting line, not yet paired."""
+# The most colleagues a name search shows: enough to spot the right one, few enough to read.
+COLLEAGUE_SEARCH_LIMIT = 20
+
+
+def request_candidates(*, enrollment: Enrollment) -> QuerySet[Enrollment]:
+    """Whom the person may ask: taking part in the same program, outside their reporting line
+    (above or below), not paired yet, not asked already, and not themself.
+
+    Every rule is a database filter, so a search over ten thousand people reads only its page.
+    """
     program = enrollment.program
     others = (
         Enrollment.objects.in_organization(program.organization_id)
         .filter(program=program, status=EnrollmentStatus.ACTIVE)
         .exclude(person=enrollment.person_id)
-        .select_related("person")
-        .order_by("person__full_name", "pk")
+        .exclude(
+            pk__in=PairingRequest.objects.in_organization(program.organization_id)
+            .filter(requester=enrollment, status=RequestStatus.PENDING)
+            .values("recipient")
+        )
     )
     if not program.allows_several_pairings:
         paired = PairingMember.objects.in_organization(program.organization_id).filter(
             program=program, is_current=True
         )
         others = others.exclude(person__in=paired.values("person"))
-    me = enrollment.person
-    return [e for e in others if not me.is_in_management_chain_of(e.person)]
+    return outside_reporting_line(others, enrollment.person)
+
+
+def outside_reporting_line(
+    enrollments: QuerySet[Enrollment], person: Person
+) -> QuerySet[Enrollment]:
+    """Leave out everyone above `person` and everyone below them: peers only."""
+    path = person.management_path
+    if not path:
+        return enrollments
+    return enrollments.exclude(person_id__in=management_path.ancestor_ids(path)).exclude(
+        person__management_path__gte=path,
+        person__management_path__lt=management_path.subtree_upper_bound(path),
+    )
+
+
+def request_candidates_named(
+    *, enrollment: Enrollment, text: str, limit: int = COLLEAGUE_SEARCH_LIMIT
+) -> list[Enrollment]:
+    """Colleagues the person may ask whose name contains `text`, by name, at most `limit`."""
+    text = text.strip()
+    if not text:
+        return []
+    return list(
+        request_candidates(enrollment=enrollment)
+        .filter(person__full_name__icontains=text)
+        .select_related("person")
+        .order_by("person__full_name", "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ColleagueSearch:
+    """The "choose a colleague" list: colleagues found by name, at most a page of them."""
+
+    text: str = ""
+    found: tuple[Enrollment, ...] = ()
+    chosen_id: int | None = None
+
+    @classmethod
+    def from_text(cls, enrollment: Enrollment | None, text: str) -> ColleagueSearch:
+        text = text.strip()[:100]
+        if enrollment is None or not text:
+            return cls(text=text)
+        found = request_candidates_named(enrollment=enrollment, text=text)
+        return cls(text=text, found=tuple(found))
+
+    @classmethod
+    def chosen(cls, recipient: Enrollment) -> ColleagueSearch:
+        return cls(text=recipient.person.full_name, found=(recipient,), chosen_id=recipient.pk)
+
+    @property
+    def may_be_more(self) -> bool:
+        return len(self.found) >= COLLEAGUE_SEARCH_LIMIT
+
+
+def request_recipient(*, enrollment: Enrollment, recipient_id: int) -> Enrollment | None:
+    """Anyone enrolled in the same program: whether they may be asked is for `request_send` to
+    say, with the reason in plain words."""
+    return (
+        Enrollment.objects.in_organization(enrollment.organization_id)
+        .filter(program=enrollment.program_id, pk=recipient_id)
+        .select_related("person")
+        .first()
+    )
 
 
 def _requests(enrollment: Enrollment) -> QuerySet[PairingRequest]:

@@ -308,11 +308,116 @@ def _member_moves(pairing: Pairing, by: Person, to: PairingStatus, now: datetime
             # Becoming active from an invitation is answering it, not resuming.
             raise PairingError("This pairing isn't paused.")
         _check(pairing.status, to, Actor.MEMBER)
+        if to == PairingStatus.ACTIVE and _someone_away(pairing):
+            raise PairingError(
+                "This pairing is paused for a while and picks up again by itself. "
+                "We'll let you know when it does."
+            )
         pairing.status = to
         if to == PairingStatus.ACTIVE:
             pairing.last_resumed_at = now
-        pairing.save(update_fields=["status", "last_resumed_at"])
+        # A member's own choice: from now on it no longer follows anyone's pause of their place.
+        pairing.paused_with_enrollment = False
+        pairing.save(update_fields=["status", "last_resumed_at", "paused_with_enrollment"])
     return pairing
+
+
+def _someone_away(pairing: Pairing) -> bool:
+    """Whether a member has paused their place in the program (or left it)."""
+    return any(m.enrollment.status != EnrollmentStatus.ACTIVE for m in _members(pairing))
+
+
+def pairings_pause_for_enrollment(*, enrollment: Enrollment, now: datetime | None = None) -> int:
+    """The person paused their place in the program: their active pairings there pause too.
+
+    The others hear that the pairing is paused, never why. A pairing the members had already
+    paused themselves stays as they left it, and won't resume by itself later. Matches still
+    waiting for answers, and requests, lapse as any unanswered one does: nobody learns why.
+    """
+    # Imported here: request_services builds on this module.
+    from peercoach.programs.request_services import requests_close_for
+
+    now = now or timezone.now()
+    paused = 0
+    pairings = (
+        Pairing.objects.in_organization(enrollment.organization_id)
+        .filter(members__enrollment=enrollment, status=PairingStatus.ACTIVE)
+        .select_related("program")
+    )
+    with transaction.atomic():
+        for pairing in pairings.select_for_update():
+            _check(pairing.status, PairingStatus.PAUSED, Actor.MEMBER)
+            pairing.status = PairingStatus.PAUSED
+            pairing.paused_with_enrollment = True
+            pairing.save(update_fields=["status", "paused_with_enrollment"])
+            for member in _members(pairing):
+                if member.person_id != enrollment.person_id:
+                    _tell_paused(pairing, member.person, now)
+            paused += 1
+        waiting = Pairing.objects.in_organization(enrollment.organization_id).filter(
+            members__enrollment=enrollment,
+            status__in=[PairingStatus.INVITED, PairingStatus.PROPOSED],
+        )
+        for pairing in waiting.select_for_update().select_related("program"):
+            _lapse(pairing, now=now, except_for=enrollment.person)
+        requests_close_for(enrollment=enrollment, now=now)
+    return paused
+
+
+def _tell_paused(pairing: Pairing, person: Person, now: datetime) -> None:
+    inbox_message_send(
+        recipient=person,
+        kind=InboxKind.PAIRING_PAUSED,
+        subject=f"Your pairing in {pairing.program.name} is paused for now",
+        body=(
+            "Your pairing is taking a short break. There's nothing you need to do: it picks up "
+            "again by itself, and we'll let you know when it does."
+        ),
+        link=pairing_link(pairing),
+        now=now,
+    )
+
+
+def pairings_resume_for_enrollment(
+    *, enrollment: Enrollment, actor: Actor = Actor.MEMBER, now: datetime | None = None
+) -> int:
+    """The person is back: pairings that paused with their place resume, once nobody is away.
+
+    A pairing resumes only if it paused with someone's place in the program, every member is
+    taking part again and nobody has left it; otherwise it stays as it is.
+    """
+    now = now or timezone.now()
+    resumed = 0
+    pairings = (
+        Pairing.objects.in_organization(enrollment.organization_id)
+        .filter(members__enrollment=enrollment, status=PairingStatus.PAUSED)
+        .filter(paused_with_enrollment=True)
+        .select_related("program")
+    )
+    with transaction.atomic():
+        for pairing in pairings.select_for_update():
+            members = _members(pairing)
+            if any(m.left_at or m.enrollment.status != EnrollmentStatus.ACTIVE for m in members):
+                continue
+            _check(pairing.status, PairingStatus.ACTIVE, actor)
+            pairing.status = PairingStatus.ACTIVE
+            pairing.last_resumed_at = now
+            pairing.paused_with_enrollment = False
+            pairing.save(update_fields=["status", "last_resumed_at", "paused_with_enrollment"])
+            for member in members:
+                inbox_message_send(
+                    recipient=member.person,
+                    kind=InboxKind.PAIRING_RESUMED,
+                    subject=f"Your pairing in {pairing.program.name} is active again",
+                    body=(
+                        "Good news: your pairing has picked up again. A short message to agree "
+                        "on your next meeting is a good way back in."
+                    ),
+                    link=pairing_link(pairing),
+                    now=now,
+                )
+            resumed += 1
+    return resumed
 
 
 def pairing_leave(*, pairing: Pairing, by: Person, now: datetime | None = None) -> Pairing:
@@ -329,7 +434,12 @@ def pairing_leave(*, pairing: Pairing, by: Person, now: datetime | None = None) 
 
 
 def pairings_end_for_enrollment(*, enrollment: Enrollment, now: datetime | None = None) -> int:
-    """Someone left the program: their current pairings end, their invitations lapse."""
+    """Someone left the program: their current pairings end, their invitations and requests
+    lapse. The others hear only that the pairing ended or the match didn't go ahead, never why,
+    and are back in the pool for a new match."""
+    # Imported here: request_services builds on this module.
+    from peercoach.programs.request_services import requests_close_for
+
     now = now or timezone.now()
     ended = 0
     pairings = (
@@ -344,12 +454,28 @@ def pairings_end_for_enrollment(*, enrollment: Enrollment, now: datetime | None 
             else:
                 _lapse(pairing, now=now, except_for=enrollment.person)
             ended += 1
+        requests_close_for(enrollment=enrollment, now=now)
     return ended
 
 
-def pairing_complete(*, pairing: Pairing, now: datetime | None = None) -> Pairing:
-    """The program ended: the pairing is complete, with thanks."""
+def pairing_complete(
+    *, pairing: Pairing, now: datetime | None = None, round_over: bool = False
+) -> Pairing:
+    """The program ended (or, with `round_over`, its rotation round did): the pairing is
+    complete, with thanks."""
     now = now or timezone.now()
+    subject, body = (
+        (
+            f"This round of {pairing.program.name} is complete",
+            "This round has come to its end, so your pairing is complete. Thank you for the "
+            "time you gave each other. A new match for the next round is on its way.",
+        )
+        if round_over
+        else (
+            f"{pairing.program.name} has come to an end",
+            "The program has ended, so your pairing is complete. Thank you for taking part.",
+        )
+    )
     with transaction.atomic():
         pairing = _lock(pairing)
         _check(pairing.status, PairingStatus.COMPLETED, Actor.SYSTEM)
@@ -361,10 +487,8 @@ def pairing_complete(*, pairing: Pairing, now: datetime | None = None) -> Pairin
             inbox_message_send(
                 recipient=member.person,
                 kind=InboxKind.PAIRING_COMPLETED,
-                subject=f"{pairing.program.name} has come to an end",
-                body=(
-                    "The program has ended, so your pairing is complete. Thank you for taking part."
-                ),
+                subject=subject,
+                body=body,
                 link=pairing_link(pairing),
                 now=now,
             )

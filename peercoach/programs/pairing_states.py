@@ -5,9 +5,11 @@ A status of `None` means "no pairing yet", so the ways a pairing comes to be are
 
 Consent runs through the table: only members make a pairing active (the last of them to say yes,
 or the recipient of a request, which both sides asked for), and only members pause, resume or
-end it. A program manager proposes and invites, and never ends anyone's pairing: that choice
-belongs to the members. The system expires unanswered invitations, completes pairings when the
-program ends, and ends pairings whose member left the program.
+end it (pausing one's place in the program pauses one's pairings too). A program manager
+proposes and invites, and never ends anyone's pairing: that choice belongs to the members. The
+system expires unanswered invitations, completes pairings when the program or a rotation round
+ends, ends pairings whose member left the program, and resumes a pairing paused with a member's
+place in the program when that pause is over.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ TRANSITIONS: dict[PairingStatus | None, dict[PairingStatus, frozenset[Actor]]] =
         S.COMPLETED: frozenset({A.SYSTEM}),
     },
     S.PAUSED: {
-        S.ACTIVE: frozenset({A.MEMBER}),
+        # The system resumes only a pairing that paused with a member's pause of their place in
+        # the program, once that pause has run its course.
+        S.ACTIVE: frozenset({A.MEMBER, A.SYSTEM}),
         S.ENDED: frozenset({A.MEMBER, A.SYSTEM}),
         S.COMPLETED: frozenset({A.SYSTEM}),
     },

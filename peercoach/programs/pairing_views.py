@@ -90,33 +90,46 @@ def requests_page(request: HttpRequest, membership: Membership, program_id: int)
     program = program_get(membership=membership, program_id=program_id)
     person = _person(membership)
     enrollment = enrollment_of(program=program, person=person)
-    candidates = selectors.request_candidates(enrollment=enrollment) if enrollment else []
-    form = RequestForm(request.POST if request.method == "POST" else None, candidates=candidates)
+    search = selectors.ColleagueSearch.from_text(enrollment, request.GET.get("q", ""))
+    if request.method == "GET" and request.htmx:  # type: ignore[attr-defined]
+        # Search as you type: only the list of colleagues found.
+        context = {"program": program, "search": search}
+        return render(request, "programs/requests.html#colleague_matches", context)
+    form = RequestForm(request.POST if request.method == "POST" else None, enrollment=enrollment)
     if request.method == "POST" and enrollment is not None and form.is_valid():
+        recipient = form.cleaned_data["recipient"]
         try:
             request_services.request_send(
-                requester=enrollment,
-                recipient=form.cleaned_data["recipient"],
-                message=form.cleaned_data["message"],
+                requester=enrollment, recipient=recipient, message=form.cleaned_data["message"]
             )
         except PairingError as error:
             form.add_error(None, error.message)
         else:
-            name = form.cleaned_data["recipient"].person.full_name
-            messages.success(request, f"Request sent to {name}. We'll let you know.")
+            messages.success(
+                request, f"Request sent to {recipient.person.full_name}. We'll let you know."
+            )
             return redirect("programs:requests", program_id=program.pk)
     elif request.method == "POST" and enrollment is None:
         form.add_error(None, "Join the program first, then you can ask a colleague.")
-    return _requests_render(request, program, enrollment, form)
+    chosen = getattr(form, "cleaned_data", {}).get("recipient")
+    if isinstance(chosen, Enrollment):
+        # Whoever they chose stays chosen, so trying again loses nothing.
+        search = selectors.ColleagueSearch.chosen(chosen)
+    return _requests_render(request, program, enrollment, form, search)
 
 
 def _requests_render(
-    request: HttpRequest, program: Program, mine: Enrollment | None, form: RequestForm
+    request: HttpRequest,
+    program: Program,
+    mine: Enrollment | None,
+    form: RequestForm,
+    search: selectors.ColleagueSearch,
 ) -> HttpResponse:
     context: dict[str, object] = {
         "program": program,
         "enrollment": mine,
         "form": form,
+        "search": search,
         "sent": selectors.requests_sent(enrollment=mine) if mine else [],
         "received": selectors.requests_received(enrollment=mine) if mine else [],
         "chooses": program.matching_mode in request_services.CHOOSING_MODES,

@@ -5,6 +5,10 @@ is at least one cadence interval old: the sweep starts a matching run, and once 
 finished, publishes it. Publishing is the same as a program manager's: every member is asked and
 may accept or decline, so consent is unchanged.
 
+A round lasts until the next one starts: then its pairings complete (their natural end) and
+its unanswered invitations lapse, so everyone can be paired again without the program allowing
+several pairings at once.
+
 Each round the sweep starts records the moment it was due for (`ROUND_KEY` in the run's
 parameters). The next round is due one interval after the latest round, whether the sweep made it
 or a program manager published one by hand. A round whose run failed is not retried before the
@@ -30,6 +34,13 @@ from peercoach.programs.matching_services import (
     matching_run_start,
 )
 from peercoach.programs.models import CadenceUnit, Program, ProgramFormat, ProgramStatus
+from peercoach.programs.pairing_models import (
+    CURRENT_STATUSES,
+    Pairing,
+    PairingSource,
+    PairingStatus,
+)
+from peercoach.programs.pairing_services import pairing_complete, pairing_expire
 
 ROUND_KEY = "rotation_round_at"
 # While one of these is around, the round in hand isn't done: wait, or publish it.
@@ -77,6 +88,10 @@ def round_is_due(program: Program, now: datetime) -> bool:
     return not moments or now >= max(moments) + cadence(program)
 
 
+class _NoRound(Exception):
+    """Too few people for a round: the last round carries on as it is."""
+
+
 def _start_round_if_due(program: Program, now: datetime) -> int:
     with transaction.atomic():
         program = (
@@ -84,15 +99,39 @@ def _start_round_if_due(program: Program, now: datetime) -> int:
             .select_for_update()
             .get(pk=program.pk)
         )
-        if not round_is_due(program, now) or len(looking_enrollments(program)) < 2:
+        if not round_is_due(program, now):
             return 0
         try:
-            run = matching_run_start(program=program, started_by=None)
-        except MatchingError:
+            # A savepoint: when no round can start, the last one isn't ended either.
+            with transaction.atomic():
+                last_round_end(program=program, now=now)
+                if len(looking_enrollments(program)) < 2:
+                    raise _NoRound
+                run = matching_run_start(program=program, started_by=None)
+        except (MatchingError, _NoRound):
             return 0
         run.parameters = {**run.parameters, ROUND_KEY: now.isoformat()}
         run.save(update_fields=["parameters"])
     return 1
+
+
+def last_round_end(*, program: Program, now: datetime) -> int:
+    """The next round starts: the last round's pairings have reached their natural end.
+
+    Active and paused ones complete, with thanks; invitations still unanswered lapse. Everyone
+    is free to be matched again, and each new match asks for everyone's yes once more.
+    Returns how many pairings completed.
+    """
+    pairings = Pairing.objects.in_organization(program.organization_id).filter(
+        program=program, source=PairingSource.ROTATION
+    )
+    completed = 0
+    for pairing in pairings.filter(status__in=CURRENT_STATUSES):
+        pairing_complete(pairing=pairing, now=now, round_over=True)
+        completed += 1
+    for pairing in pairings.filter(status__in=[PairingStatus.INVITED, PairingStatus.PROPOSED]):
+        pairing_expire(pairing=pairing, now=now)
+    return completed
 
 
 def _publish_finished_round(program: Program) -> int:

@@ -12,7 +12,7 @@ import smtplib
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -36,7 +36,12 @@ from peercoach.programs.models import (
     Program,
     ProgramStatus,
 )
-from peercoach.programs.pairing_services import pairings_end_for_enrollment
+from peercoach.programs.pairing_services import (
+    pairings_end_for_enrollment,
+    pairings_pause_for_enrollment,
+    pairings_resume_for_enrollment,
+)
+from peercoach.programs.pairing_states import Actor as PairingActor
 
 logger = logging.getLogger(__name__)
 
@@ -535,10 +540,15 @@ def enrollment_pause(*, enrollment: Enrollment, until: date) -> Enrollment:
         enrollment.status = EnrollmentStatus.PAUSED
         enrollment.paused_until = until
         enrollment.save(update_fields=["status", "paused_until", "updated_at"])
+        # A pause is a break from the program, so the person's pairings there pause with it.
+        pairings_pause_for_enrollment(enrollment=enrollment)
     return enrollment
 
 
-def enrollment_resume(*, enrollment: Enrollment, actor: Actor = Actor.PERSON) -> Enrollment:
+def enrollment_resume(
+    *, enrollment: Enrollment, actor: Actor = Actor.PERSON, now: datetime | None = None
+) -> Enrollment:
+    """Back from a pause; the pairings that paused with it resume once nobody else is away."""
     with transaction.atomic():
         enrollment = enrollment_lock(enrollment)
         # The table also lets a person become active by accepting or joining; resuming is only
@@ -551,17 +561,30 @@ def enrollment_resume(*, enrollment: Enrollment, actor: Actor = Actor.PERSON) ->
         enrollment.status = EnrollmentStatus.ACTIVE
         enrollment.paused_until = None
         enrollment.save(update_fields=["status", "paused_until", "updated_at"])
+        pairings_resume_for_enrollment(
+            enrollment=enrollment,
+            actor=PairingActor.SYSTEM if actor == Actor.SYSTEM else PairingActor.MEMBER,
+            now=now,
+        )
     return enrollment
 
 
-def enrollments_resume_due(*, organization: Organization, today: date) -> int:
-    """Bring back everyone whose pause has run its course; returns how many."""
+def enrollments_resume_due(
+    *, organization: Organization, today: date, now: datetime | None = None
+) -> int:
+    """Bring back everyone whose pause has run its course; returns how many.
+
+    Safe to run again: a resumed enrollment is no longer paused, so it isn't picked up twice.
+    """
     due = Enrollment.objects.in_organization(organization).filter(
         status=EnrollmentStatus.PAUSED, paused_until__lte=today
     )
     resumed = 0
     for enrollment in due:
-        enrollment_resume(enrollment=enrollment, actor=Actor.SYSTEM)
+        try:
+            enrollment_resume(enrollment=enrollment, actor=Actor.SYSTEM, now=now)
+        except EnrollmentError:
+            continue  # the person resumed or left meanwhile
         resumed += 1
     return resumed
 
@@ -578,6 +601,44 @@ def enrollment_leave(*, enrollment: Enrollment) -> Enrollment:
         # Whoever leaves a program leaves its pairings too; their peers are offered a new match.
         pairings_end_for_enrollment(enrollment=enrollment, now=enrollment.left_at)
     return enrollment
+
+
+# Enrollments that someone leaving the organization still has open.
+_STILL_IN = (
+    EnrollmentStatus.NOMINATED,
+    EnrollmentStatus.INVITED,
+    EnrollmentStatus.ACTIVE,
+    EnrollmentStatus.PAUSED,
+)
+
+
+def enrollments_end_for_leavers(
+    *, organization: Organization, person_ids: Sequence[int], now: datetime | None = None
+) -> int:
+    """People the HR import marks as having left the organization leave every program at once.
+
+    Their pairings end no-fault (the others are back in the pool and told nothing about why),
+    their invitations and requests lapse, and their enrollments close. Runs inside the import's
+    transaction, so a failed import changes none of it. Returns how many enrollments closed.
+    """
+    now = now or timezone.now()
+    enrollments = (
+        Enrollment.objects.in_organization(organization)
+        .filter(person_id__in=person_ids)
+        .filter(status__in=_STILL_IN)
+        .order_by("pk")
+    )
+    closed = 0
+    with transaction.atomic():
+        for enrollment in enrollments.select_for_update():
+            _check(enrollment.status, EnrollmentStatus.LEFT, Actor.SYSTEM)
+            enrollment.status = EnrollmentStatus.LEFT
+            enrollment.left_at = now
+            enrollment.paused_until = None
+            enrollment.save(update_fields=["status", "left_at", "paused_until", "updated_at"])
+            pairings_end_for_enrollment(enrollment=enrollment, now=now)
+            closed += 1
+    return closed
 
 
 # ---------------------------------------------------------------------------------------------

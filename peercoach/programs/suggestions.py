@@ -24,11 +24,10 @@ from django.utils import timezone
 
 from peercoach.matching_engine import Person
 from peercoach.matching_engine.rules import utc_window, window_overlap
-from peercoach.people import management_path
 from peercoach.programs.matching_adapter import engine_person, program_suggestions
 from peercoach.programs.models import Enrollment, EnrollmentStatus
 from peercoach.programs.pairing_models import PairingMember, RequestStatus
-from peercoach.programs.pairing_selectors import requests_sent
+from peercoach.programs.pairing_selectors import outside_reporting_line, requests_sent
 
 SUGGESTIONS_SHOWN = 5
 # Enough that the engine's own ranking decides, small enough to rank in a few milliseconds.
@@ -58,13 +57,7 @@ def suggestion_candidates(
             program=program, is_current=True
         )
         others = others.exclude(person__in=paired.values("person"))
-    path = enrollment.person.management_path
-    if path:
-        # Nobody above the person and nobody below them: the reporting line, up and down.
-        others = others.exclude(person_id__in=management_path.ancestor_ids(path)).exclude(
-            person__management_path__gte=path,
-            person__management_path__lt=management_path.subtree_upper_bound(path),
-        )
+    others = outside_reporting_line(others, enrollment.person)
     me = engine_person(enrollment)
     minimum = round(float(program.minimum_shared_hours) * 60)
     fit = _Fit(me, minimum, timezone.localdate())

@@ -1,6 +1,7 @@
 """The periodic sweep: nobody is left hanging.
 
-Unanswered invitations and requests lapse; pairings complete when their program ends; a pair that
+Unanswered invitations and requests lapse; pairings complete when their program ends; pauses that
+have run their course end, and the pairings that paused with them resume; a pair that
 hasn't met for a while gets a gentle nudge, and later each member is offered a new match.
 Rotation programs get their next round on the cadence (`rotation_rounds.py`).
 
@@ -18,7 +19,9 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from peercoach.meetings.sweep import meetings_sweep
 from peercoach.organizations.models import Organization
+from peercoach.plans.sweep import overdue_actions_remind
 from peercoach.programs.inbox import inbox_message_send
 from peercoach.programs.models import Program, ProgramStatus
 from peercoach.programs.pairing_models import (
@@ -35,6 +38,7 @@ from peercoach.programs.pairing_services import (
 )
 from peercoach.programs.request_services import requests_expire_due
 from peercoach.programs.rotation_rounds import rotation_rounds_sweep
+from peercoach.programs.services import enrollments_resume_due
 
 
 @dataclass
@@ -44,6 +48,7 @@ class SweepResult:
     pairings_completed: int = 0
     nudges: int = 0
     rematch_offers: int = 0
+    enrollments_resumed: int = 0
     rotation_rounds_started: int = 0
     rotation_rounds_published: int = 0
 
@@ -62,6 +67,10 @@ def pairings_sweep(*, now: datetime | None = None) -> SweepResult:
 def _sweep_organization(organization: Organization, now: datetime, result: SweepResult) -> None:
     result.pairings_completed += pairings_complete_finished_programs(
         organization=organization, now=now
+    )
+    # Pauses that have run their course end first, so their pairings count as active below.
+    result.enrollments_resumed += enrollments_resume_due(
+        organization=organization, today=timezone.localdate(now), now=now
     )
     due = Pairing.objects.in_organization(organization).filter(
         status=PairingStatus.INVITED, expires_at__lte=now
@@ -82,6 +91,8 @@ def _sweep_organization(organization: Organization, now: datetime, result: Sweep
     rounds = rotation_rounds_sweep(organization=organization, now=now)
     result.rotation_rounds_started += rounds.started
     result.rotation_rounds_published += rounds.published
+    meetings_sweep(organization=organization, now=now)  # sessions ahead, reminders
+    overdue_actions_remind(organization=organization, now=now)  # owner only, no plan text
 
 
 def pairings_complete_finished_programs(

@@ -55,3 +55,15 @@ def test_topic_popularity_is_skewed():
     wanted = sum("negotiation" in person.wants for person in people)
     offered = sum("negotiation" in person.offers for person in people)
     assert wanted > 3 * offered
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_small_organization_has_every_department_and_none_swamps_the_rest(seed):
+    from collections import Counter
+
+    from peercoach.sample_org import DEPARTMENTS
+
+    people = generate_organization(300, seed)
+    sizes = Counter(person.department for person in people if person.manager_id)
+    assert set(sizes) == {name for name, _ in DEPARTMENTS}  # "People" included
+    assert max(sizes.values()) < 0.25 * len(people)

@@ -140,6 +140,94 @@ URL_POLICY: dict[str, Rule] = {
     "inbox:list": SIGNED_IN,
     "inbox:read": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
     "inbox:read_all": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",), names_object=False),
+    # Feedback, help and advice: between the people involved only (feedback/permissions.py).
+    # Sample objects are pia's to act on; another participant gets 404 (feedback/tests).
+    "feedback:home": Rule(allowed=frozenset({PARTICIPANT}), names_object=False),
+    "feedback:colleague_search": Rule(allowed=frozenset({PARTICIPANT}), names_object=False),
+    "feedback:permissions": Rule(
+        allowed=frozenset({PARTICIPANT}), methods=("GET", "POST"), names_object=False
+    ),
+    "feedback:permission_revoke": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedback:send": Rule(
+        allowed=frozenset({PARTICIPANT}), methods=("GET", "POST"), names_object=False
+    ),
+    "feedback:detail": members(PARTICIPANT),
+    "feedback:thank": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedback:help": Rule(
+        allowed=frozenset({PARTICIPANT}), methods=("GET", "POST"), names_object=False
+    ),
+    "feedback:help_detail": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "feedback:help_close": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedback:help_reply_used": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedback:help_reply_thank": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedback:advice": Rule(
+        allowed=frozenset({PARTICIPANT}), methods=("GET", "POST"), names_object=False
+    ),
+    "feedback:advice_accept": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedback:advice_decline": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    # Meetings and sessions: only the pairing's members (the samples include pia; other
+    # participants get 404, tested in meetings/tests/test_views.py). Nobody else, ever.
+    "meetings:list": members(PARTICIPANT),
+    "meetings:pairing": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "meetings:confirm": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "meetings:withdraw": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "meetings:reschedule": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "meetings:cancel": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "meetings:calendar": members(PARTICIPANT),
+    "meetings:session": members(PARTICIPANT),
+    "meetings:attendance": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    # The guided session runner: the session's members only (others 404, tested in
+    # runner/tests/test_views.py). Its scripts: program managers and organization admins.
+    "runner:run": members(PARTICIPANT),
+    "runner:start": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:advance": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:agree": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:thank": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:keep_time": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:option_add": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:note_add": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:plan_save": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:review": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:finish": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "runner:script_edit": Rule(allowed=PEOPLE_ADMINS, methods=("GET", "POST")),
+    "runner:script_reset": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
+    # FeedForward: a round is its owner's alone, an invitation its invitee's alone (the samples
+    # are pia's; other participants get 404, tested in feedforward/tests/test_views.py).
+    "feedforward:home": members(PARTICIPANT),
+    "feedforward:start": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "feedforward:check": Rule(
+        allowed=frozenset({PARTICIPANT}), methods=("POST",), names_object=False
+    ),
+    "feedforward:round": members(PARTICIPANT),
+    "feedforward:round_invite": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedforward:round_will_try": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedforward:round_thank": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "feedforward:invitation": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "feedforward:invitation_decline": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    # Program feedback: participants answer; group figures for managers, admins and the
+    # program's sponsor (the sample program is sid's; other sponsors get 403, tested in
+    # surveys/tests/test_views.py). Nobody reads an individual answer.
+    "surveys:answer": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "surveys:results": members(PROGRAM_MANAGER, SPONSOR, ORGANIZATION_ADMIN),
+    "surveys:ask": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
+    # Action plans and notes: participants only, and only their own or what their pairing
+    # shared with them (the samples are pia's; others get 404, tested in plans/tests). Managers,
+    # sponsors and admins have no way in at all.
+    "plans:list": members(PARTICIPANT),
+    "plans:create": Rule(
+        allowed=frozenset({PARTICIPANT}), methods=("GET", "POST"), names_object=False
+    ),
+    "plans:detail": members(PARTICIPANT),
+    "plans:goal": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "plans:share": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "plans:status": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "plans:action_add": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "plans:action_status": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "plans:action_check_in": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    "plans:notes": members(PARTICIPANT),
+    "plans:pairing_notes": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "plans:note_edit": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
+    "plans:note_delete": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
     # API documentation is public: IT teams read it before they have an account.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -179,7 +267,65 @@ API_POLICY: dict[str, Rule] = {
     "POST /api/v1/matching-runs/{run_id}/publish": members(*PEOPLE_ADMINS),
     "GET /api/v1/programs/{program_id}/suggestions": members(PARTICIPANT),
     "GET /api/v1/me/inbox": SIGNED_IN,
+    "GET /api/v1/me/feedback-permissions": members(PARTICIPANT),
+    "POST /api/v1/me/feedback-permissions": members(PARTICIPANT),
+    "POST /api/v1/feedback-permissions/{feedback_grant_id}/revoke": members(PARTICIPANT),
+    "GET /api/v1/me/feedback": members(PARTICIPANT),
+    "POST /api/v1/feedback": members(PARTICIPANT),
+    "GET /api/v1/feedback/{feedback_id}": members(PARTICIPANT),
+    "POST /api/v1/feedback/{feedback_id}/thank": members(PARTICIPANT),
+    "GET /api/v1/help-requests": members(PARTICIPANT),
+    "POST /api/v1/help-requests": members(PARTICIPANT),
+    "GET /api/v1/help-requests/{help_request_id}": members(PARTICIPANT),
+    "POST /api/v1/help-requests/{help_request_id}/replies": members(PARTICIPANT),
+    "POST /api/v1/help-replies/{help_reply_id}/used": members(PARTICIPANT),
+    "POST /api/v1/help-replies/{help_reply_id}/thank": members(PARTICIPANT),
+    "GET /api/v1/me/advice-offers": members(PARTICIPANT),
+    "POST /api/v1/advice-offers": members(PARTICIPANT),
+    "POST /api/v1/advice-offers/{advice_offer_id}/accept": members(PARTICIPANT),
+    "POST /api/v1/advice-offers/{advice_offer_id}/decline": members(PARTICIPANT),
     "POST /api/v1/me/inbox/{message_id}/read": members(PARTICIPANT),
+    "GET /api/v1/feedforward/rounds": SIGNED_IN,
+    "POST /api/v1/feedforward/rounds": members(PARTICIPANT),
+    "GET /api/v1/feedforward/rounds/{feedforward_round_id}": members(PARTICIPANT),
+    "POST /api/v1/feedforward/rounds/{feedforward_round_id}/invitations": members(PARTICIPANT),
+    "POST /api/v1/feedforward/rounds/{feedforward_round_id}/thanks": members(PARTICIPANT),
+    "POST /api/v1/feedforward/suggestions/{feedforward_suggestion_id}/will-try": members(
+        PARTICIPANT
+    ),
+    "GET /api/v1/feedforward/invitations": SIGNED_IN,
+    "GET /api/v1/feedforward/invitations/{feedforward_invitation_id}": members(PARTICIPANT),
+    "POST /api/v1/feedforward/invitations/{feedforward_invitation_id}/answer": members(PARTICIPANT),
+    "POST /api/v1/feedforward/invitations/{feedforward_invitation_id}/decline": members(
+        PARTICIPANT
+    ),
+    "GET /api/v1/feedforward/colleagues": members(PARTICIPANT),
+    "GET /api/v1/programs/{surveyed_program_id}/feedback/mine": members(PARTICIPANT),
+    "PUT /api/v1/programs/{surveyed_program_id}/feedback/mine": members(PARTICIPANT),
+    "GET /api/v1/programs/{surveyed_program_id}/feedback/summary": members(
+        PROGRAM_MANAGER, SPONSOR, ORGANIZATION_ADMIN
+    ),
+    "POST /api/v1/programs/{surveyed_program_id}/feedback/requests": members(*PEOPLE_ADMINS),
+    "GET /api/v1/me/sessions": SIGNED_IN,
+    "GET /api/v1/pairings/{pairing_id}/meetings": members(PARTICIPANT),
+    "POST /api/v1/pairings/{pairing_id}/meetings": members(PARTICIPANT),
+    "POST /api/v1/meetings/{meeting_id}/confirm": members(PARTICIPANT),
+    "POST /api/v1/meetings/{meeting_id}/cancel": members(PARTICIPANT),
+    "POST /api/v1/sessions/{session_id}/attendance": members(PARTICIPANT),
+    "GET /api/v1/sessions/{session_id}/run": members(PARTICIPANT),
+    "POST /api/v1/sessions/{session_id}/run/move": members(PARTICIPANT),
+    # Action plans and notes: participants' own (see URL_POLICY).
+    "GET /api/v1/me/action-plans": Rule(allowed=frozenset({PARTICIPANT}), names_object=False),
+    "POST /api/v1/me/action-plans": Rule(allowed=frozenset({PARTICIPANT}), names_object=False),
+    "GET /api/v1/action-plans/{plan_id}": members(PARTICIPANT),
+    "POST /api/v1/action-plans/{plan_id}/actions": members(PARTICIPANT),
+    "POST /api/v1/action-plans/{plan_id}/share": members(PARTICIPANT),
+    "POST /api/v1/actions/{action_id}/status": members(PARTICIPANT),
+    "POST /api/v1/actions/{action_id}/check-ins": members(PARTICIPANT),
+    "GET /api/v1/me/notes": Rule(allowed=frozenset({PARTICIPANT}), names_object=False),
+    "POST /api/v1/me/notes": Rule(allowed=frozenset({PARTICIPANT}), names_object=False),
+    "GET /api/v1/notes/{note_id}": members(PARTICIPANT),
+    "DELETE /api/v1/notes/{note_id}": members(PARTICIPANT),
 }
 
 
@@ -265,6 +411,95 @@ def _acme_matching_run(personas: Any) -> int:
     return int(run.pk)
 
 
+def _acme_active_pairing_with_pia(personas: Any) -> Any:
+    """An active pair of pia and a colleague, both working 9:00-17:00 Berlin time."""
+    from peercoach.testing.coaching import active_pairing
+    from peercoach.testing.factories import ProgramFactory
+
+    program: Any = ProgramFactory(organization=personas.acme)
+    return active_pairing(program, [personas.pia_person, personas.colleague])
+
+
+def _acme_meeting(personas: Any) -> int:
+    """A time the colleague suggested to pia, waiting for her to confirm."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from peercoach.meetings.models import Meeting
+
+    pairing = _acme_active_pairing_with_pia(personas)
+    meeting = Meeting.all_organizations.create(
+        organization=personas.acme,
+        pairing=pairing,
+        proposed_by=personas.colleague,
+        starts_at=timezone.now().replace(microsecond=0) + timedelta(days=3),
+    )
+    return int(meeting.pk)
+
+
+def _acme_session(personas: Any) -> int:
+    """A confirmed session of pia's active pairing (tomorrow)."""
+    from peercoach.testing.coaching import confirmed_session
+
+    return int(confirmed_session(_acme_active_pairing_with_pia(personas)).pk)
+
+
+def _acme_feedforward_round(personas: Any) -> Any:
+    """pia's FeedForward round, with ideas from a colleague waiting for her (returns the idea)."""
+    from peercoach.feedforward.models import (
+        FeedForwardInvitation,
+        FeedForwardRound,
+        FeedForwardSuggestion,
+    )
+
+    round = FeedForwardRound.all_organizations.create(
+        organization=personas.acme, person=personas.pia_person, topic="Shorter updates"
+    )
+    invitation = FeedForwardInvitation.all_organizations.create(
+        organization=personas.acme, round=round, invitee=personas.colleague, status="answered"
+    )
+    return FeedForwardSuggestion.all_organizations.create(
+        organization=personas.acme, invitation=invitation, position=1, text="Try three bullets."
+    )
+
+
+def _acme_feedforward_invitation(personas: Any) -> int:
+    """A colleague's FeedForward round that invites pia, waiting for her ideas."""
+    from peercoach.feedforward.models import FeedForwardInvitation, FeedForwardRound
+
+    round = FeedForwardRound.all_organizations.create(
+        organization=personas.acme, person=personas.colleague, topic="Saying no kindly"
+    )
+    invitation = FeedForwardInvitation.all_organizations.create(
+        organization=personas.acme, round=round, invitee=personas.pia_person
+    )
+    return int(invitation.pk)
+
+
+def _acme_surveyed_program(personas: Any) -> int:
+    """A program sponsored by sid, with pia taking part: she answers, sid reads the figures."""
+    from peercoach.testing.factories import EnrollmentFactory, ProgramFactory
+
+    program: Any = ProgramFactory(
+        organization=personas.acme, sponsor=personas.sid.memberships.get()
+    )
+    EnrollmentFactory(program=program, person=personas.pia_person)
+    return int(program.pk)
+
+
+def _feedback_samples() -> Any:
+    from peercoach.feedback.tests import samples
+
+    return samples
+
+
+def _plans_samples() -> Any:
+    from peercoach.plans.tests import samples
+
+    return samples
+
+
 # URL parameter name -> how to build a value naming one of Acme's objects.
 SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "person_id": _acme_person,
@@ -276,6 +511,20 @@ SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "request_id": _acme_pairing_request,
     "message_id": _acme_inbox_message,
     "run_id": _acme_matching_run,
+    "feedback_grant_id": lambda personas: _feedback_samples().grant_from_pia(personas),
+    "feedback_id": lambda personas: _feedback_samples().feedback_to_pia(personas),
+    "help_request_id": lambda personas: _feedback_samples().help_request_to_pia(personas),
+    "help_reply_id": lambda personas: _feedback_samples().help_reply_to_pia(personas),
+    "advice_offer_id": lambda personas: _feedback_samples().advice_offer_to_pia(personas),
+    "feedforward_round_id": lambda personas: _acme_feedforward_round(personas).invitation.round_id,
+    "feedforward_suggestion_id": lambda personas: _acme_feedforward_round(personas).pk,
+    "feedforward_invitation_id": _acme_feedforward_invitation,
+    "surveyed_program_id": _acme_surveyed_program,
+    "meeting_id": _acme_meeting,
+    "session_id": _acme_session,
+    "plan_id": lambda personas: _plans_samples().plan_of_pia(personas).pk,
+    "action_id": lambda personas: _plans_samples().action_of_pia(personas),
+    "note_id": lambda personas: _plans_samples().note_of_pia(personas).pk,
     "token": lambda personas: "not-a-real-invitation-token",
     # allauth's key-based links: syntactically valid but unknown keys answer a friendly page.
     "key": lambda personas: "not-a-real-key",

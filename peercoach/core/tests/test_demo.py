@@ -55,3 +55,12 @@ def test_command_prints_every_login_and_the_password(db):
 def test_command_refuses_a_tiny_organization(db):
     with pytest.raises(CommandError, match="at least 20 people"):
         call_command("seed_demo", "--size", "5")
+
+
+def test_the_program_managers_login_belongs_to_someone_in_people(db):
+    demo_organization_create()  # the default demo, as `demo` seeds it
+    manager = Membership.all_organizations.get(
+        is_program_manager=True, user__email__startswith="programs@"
+    )
+    assert manager.person is not None
+    assert manager.person.department == "People"

@@ -19,7 +19,6 @@ def person(person_id: str, **fields: Any) -> Person:
 
 def params(**fields: Any) -> MatchParams:
     fields.setdefault("reference_date", REFERENCE_DATE)
-    fields.setdefault("search_seconds", 2.0)
     return MatchParams(**fields)
 
 

@@ -172,8 +172,6 @@ def test_each_format_runs_from_the_command_line(tmp_path, format_name, capsys):
             str(report),
             "--dump-graph",
             str(edges),
-            "--search-seconds",
-            "1",
             *extra,
         ]
     )

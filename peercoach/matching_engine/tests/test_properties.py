@@ -64,7 +64,6 @@ def test_no_hard_rule_is_ever_broken(org, format_name, overlap_hours):
             min_overlap_hours=overlap_hours,
             group_min=3,
             group_max=4,
-            search_seconds=0.5,
         ),
     )
     assert result.verification.passed, result.verification.violations

@@ -27,6 +27,7 @@ from peercoach.people.hr_import.planning import ImportPlan, Row, plan_import, su
 from peercoach.people.hr_import.reading import FileProblem, read_table
 from peercoach.people.hr_import.selectors import people_import_snapshot
 from peercoach.people.models import Person
+from peercoach.programs.services import enrollments_end_for_leavers
 
 WRITE_BATCH = 1000
 logger = logging.getLogger(__name__)
@@ -163,6 +164,13 @@ def _write(plan: ImportPlan, *, organization: Organization, progress: Progress) 
     _update(plan, manager_pk, now, progress)
     _move_paths(plan, paths)
     _deactivate(plan, now, progress)
+    # Leavers leave their programs in this same transaction: their peers are free for a new
+    # match at once, and an import that fails leaves every pairing as it was.
+    enrollments_end_for_leavers(
+        organization=organization,
+        person_ids=[person.pk for person in plan.deactivations],
+        now=now,
+    )
 
 
 def _reserve_person_ids(count: int) -> list[int]:

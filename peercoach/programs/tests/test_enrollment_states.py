@@ -24,13 +24,17 @@ ALLOWED = {
     (None, S.INVITED, A.PROGRAM_MANAGER),
     (S.NOMINATED, S.ACTIVE, A.PERSON),
     (S.NOMINATED, S.DECLINED, A.PERSON),
+    (S.NOMINATED, S.LEFT, A.SYSTEM),  # left the organization (HR import)
     (S.INVITED, S.ACTIVE, A.PERSON),
     (S.INVITED, S.LEFT, A.PERSON),
+    (S.INVITED, S.LEFT, A.SYSTEM),
     (S.ACTIVE, S.PAUSED, A.PERSON),
     (S.ACTIVE, S.LEFT, A.PERSON),
+    (S.ACTIVE, S.LEFT, A.SYSTEM),
     (S.PAUSED, S.ACTIVE, A.PERSON),
     (S.PAUSED, S.ACTIVE, A.SYSTEM),
     (S.PAUSED, S.LEFT, A.PERSON),
+    (S.PAUSED, S.LEFT, A.SYSTEM),
     (S.LEFT, S.ACTIVE, A.PERSON),
     (S.DECLINED, S.ACTIVE, A.PERSON),
 }
@@ -79,3 +83,14 @@ def test_a_refusal_to_a_person_says_where_they_stand():
 def test_a_manager_is_told_only_the_person_can_decide():
     with pytest.raises(TransitionRefused, match="Only the person"):
         check_transition(S.INVITED, S.ACTIVE, A.PROGRAM_MANAGER)
+
+
+def test_the_system_only_ends_a_pause_or_closes_the_place_of_someone_who_left_the_organization():
+    by_system = {(f, t) for (f, t, a) in ALLOWED if a == A.SYSTEM}
+    assert by_system == {
+        (S.PAUSED, S.ACTIVE),
+        (S.NOMINATED, S.LEFT),
+        (S.INVITED, S.LEFT),
+        (S.ACTIVE, S.LEFT),
+        (S.PAUSED, S.LEFT),
+    }

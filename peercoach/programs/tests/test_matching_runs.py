@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peercoach.programs import matching_adapter as adapter
+from peercoach.programs import matching_selectors as selectors
 from peercoach.programs import matching_services as services
 from peercoach.programs.matching_models import (
     MatchingPlacement,
@@ -465,3 +466,125 @@ def test_managers_can_start_a_run_from_the_manage_page(
     run = MatchingRun.objects.in_organization(personas.acme).get()
     assert response["Location"] == reverse("programs:matching_run", args=[run.pk])
     assert "Run matching" in client.get(reverse("programs:manage", args=[program.pk])).text
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding anyone in the run to move, and the quality figures in plain words
+
+
+def test_the_move_search_finds_anyone_in_the_run_on_any_page(personas, reviewed_run):
+    run, lead, report = reviewed_run
+    client = personas.client_for(personas.pam)
+    run_url = reverse("programs:matching_run", args=[run.pk])
+
+    fragment = client.get(run_url, {"find": "ray"}, headers={"HX-Request": "true"})
+    page = client.get(run_url, {"find": "RAY", "page": "1"})
+
+    assert "<html" not in fragment.text
+    assert f'name="person" value="{report.person_id}"' in fragment.text
+    assert "Lee Lead" not in fragment.text
+    assert f'name="person" value="{report.person_id}"' in page.text  # without JavaScript too
+    assert 'value="RAY"' in page.text
+
+
+def test_the_move_search_names_where_each_person_stands(personas, reviewed_run):
+    run, lead, _ = reviewed_run
+    group = _group_of(run, lead.person_id)
+    assert group is not None
+    found = selectors.placements_named(run=run, text="lee")
+    assert [p.person_id for p in found] == [lead.person_id]
+    fragment = personas.client_for(personas.pam).get(
+        reverse("programs:matching_run", args=[run.pk]),
+        {"find": "lee"},
+        headers={"HX-Request": "true"},
+    )
+    assert f"in group {group.number}" in fragment.text
+
+
+def test_the_move_search_shows_at_most_a_short_page(personas, program, reviewed_run):
+    run, _, _ = reviewed_run
+    assert len(selectors.placements_named(run=run, text="e", limit=2)) == 2
+    assert selectors.placements_named(run=run, text="  ") == []
+
+
+def test_the_move_search_never_reaches_another_organizations_run(personas, reviewed_run):
+    run, _, _ = reviewed_run
+    response = personas.client_for(personas.otto).get(
+        reverse("programs:matching_run", args=[run.pk]),
+        {"find": "ray"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 404
+
+
+def test_a_refused_move_keeps_the_search_and_says_why(personas, reviewed_run):
+    run, lead, report = reviewed_run
+    lead_group = _group_of(run, lead.person_id)
+    assert lead_group is not None
+    client = personas.client_for(personas.pam)
+    response = client.post(
+        reverse("programs:matching_move", args=[run.pk]),
+        {"person": report.person_id, "to_group": lead_group.number, "find": "Ray", "page": "1"},
+    )
+    assert response["Location"].endswith("?page=1&find=Ray")
+    page = client.get(response["Location"])
+    assert "they are in the same management chain" in page.text
+    assert f'name="person" value="{report.person_id}"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("objective", "bound", "note"),
+    [
+        (97.0, 100.0, "No matching could score more than 100; this one reaches 97% of that."),
+        (99.99, 100.0, "No matching could score more than 100; this one reaches 99% of that."),
+        (100.0, 100.0, "No matching could score higher than this one."),
+        (5.0, None, "We couldn't work out how high a matching of this program could score"),
+    ],
+)
+def test_the_quality_note_is_in_plain_words(objective, bound, note):
+    figures = selectors.RunFigures(
+        enrolled=4,
+        matched=4,
+        groups=2,
+        objective=objective,
+        upper_bound=bound,
+        bound_note="LP relaxation of the blossom bound",
+        seconds=1.0,
+    )
+    assert figures.quality_note.startswith(note)
+    for jargon in ("bound", "LP", "relaxation", "objective", "optimum", "gap"):
+        assert jargon not in figures.quality_note
+
+
+def test_the_run_page_shows_the_plain_quality_note_and_no_engine_wording(personas, reviewed_run):
+    run, _, _ = reviewed_run
+    page = personas.client_for(personas.pam).get(reverse("programs:matching_run", args=[run.pk]))
+    assert "No matching could score" in page.text
+    assert str(run.summary.get("bound_note")) not in page.text
+    assert "upper bound" not in page.text
+
+
+def test_a_run_in_progress_shows_its_progress_and_stops_polling_when_done(
+    personas, program, django_capture_on_commit_callbacks
+):
+    people_under(None, 2, program)
+    run = services.matching_run_start(program=program, started_by=None)
+    MatchingRun.objects.in_organization(personas.acme).filter(pk=run.pk).update(
+        progress_percent=40, progress_text="Scoring candidates"
+    )
+    client = personas.client_for(personas.pam)
+    run_url = reverse("programs:matching_run", args=[run.pk])
+
+    during = client.get(run_url)
+    assert '<progress max="100" value="40"' in during.text
+    assert "Scoring candidates" in during.text
+    assert 'hx-trigger="every 2s"' in during.text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.matching_run_execute(run_id=run.pk)
+    after = client.get(run_url)
+    polled = client.get(run_url, headers={"HX-Request": "true"})
+    assert "<progress" not in after.text
+    assert 'hx-trigger="every 2s"' not in after.text
+    assert 'hx-trigger="every 2s"' not in polled.text
+    assert polled["HX-Refresh"] == "true"

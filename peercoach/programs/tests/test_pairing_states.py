@@ -38,6 +38,7 @@ ALLOWED = {
     (S.ACTIVE, S.ENDED, SYS),
     (S.ACTIVE, S.COMPLETED, SYS),
     (S.PAUSED, S.ACTIVE, M),
+    (S.PAUSED, S.ACTIVE, SYS),  # a member's pause of their place in the program is over
     (S.PAUSED, S.ENDED, M),
     (S.PAUSED, S.ENDED, SYS),
     (S.PAUSED, S.COMPLETED, SYS),

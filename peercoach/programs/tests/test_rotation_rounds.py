@@ -9,11 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peercoach.programs.matching_models import MatchingRun, RunStatus
-from peercoach.programs.models import ProgramFormat, ProgramStatus
+from peercoach.programs.models import Enrollment, ProgramFormat, ProgramStatus
 from peercoach.programs.pairing_models import InboxKind, InboxMessage, Pairing, PairingStatus
+from peercoach.programs.pairing_services import pairing_accept
 from peercoach.programs.rotation_rounds import ROUND_KEY
+from peercoach.programs.services import enrollment_pause
 from peercoach.programs.sweep import pairings_sweep
-from peercoach.programs.tests.conftest import enroll
+from peercoach.programs.tests.conftest import days_from_today, enroll
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +143,109 @@ def test_the_program_manager_sees_the_round_among_the_runs(
     page = personas.client_for(personas.pam).get(reverse("programs:manage", args=[rotation.pk]))
 
     assert "a new round on the program's rhythm: it goes out on its own" in page.text
+
+
+# ---------------------------------------------------------------------------------------------
+# A round ends when the next one starts
+
+
+@pytest.fixture
+def one_at_a_time(rotation):
+    """A rotation program where a person has one pairing at a time."""
+    rotation.allows_several_pairings = False
+    rotation.save()
+    return rotation
+
+
+def everyone_says_yes(program) -> None:
+    invited = Pairing.objects.in_organization(program.organization_id).filter(
+        program=program, status=PairingStatus.INVITED
+    )
+    for pairing in invited:
+        for member in pairing.members.select_related("person"):
+            pairing_accept(pairing=pairing, by=member.person, now=START)
+
+
+def statuses(program) -> dict[int, str]:
+    return dict(
+        Pairing.objects.in_organization(program.organization_id)
+        .filter(program=program)
+        .values_list("pk", "status")
+    )
+
+
+def test_the_next_round_completes_the_last_rounds_pairings_and_pairs_everyone_again(
+    one_at_a_time, django_capture_on_commit_callbacks
+):
+    program = one_at_a_time
+    sweep(START, django_capture_on_commit_callbacks)
+    sweep(START, django_capture_on_commit_callbacks)
+    first_round = set(statuses(program))
+    everyone_says_yes(program)
+    assert set(statuses(program).values()) == {PairingStatus.ACTIVE}
+
+    next_round = sweep(START + timedelta(weeks=2), django_capture_on_commit_callbacks)
+    assert next_round.rotation_rounds_started == 1
+    assert {statuses(program)[pk] for pk in first_round} == {PairingStatus.COMPLETED}
+    [_, second_run] = runs(program)
+    assert second_run.status == RunStatus.FINISHED
+    assert second_run.summary["matched"] == 4  # everyone, though nobody may hold two pairings
+
+    sweep(START + timedelta(weeks=2), django_capture_on_commit_callbacks)
+    new_pairings = {pk: s for pk, s in statuses(program).items() if pk not in first_round}
+    assert len(new_pairings) == 2
+    # Consent still applies: the new round's matches wait for everyone's yes.
+    assert set(new_pairings.values()) == {PairingStatus.INVITED}
+
+
+def test_the_members_hear_that_their_round_is_complete(
+    one_at_a_time, django_capture_on_commit_callbacks
+):
+    program = one_at_a_time
+    sweep(START, django_capture_on_commit_callbacks)
+    sweep(START, django_capture_on_commit_callbacks)
+    everyone_says_yes(program)
+    sweep(START + timedelta(weeks=2), django_capture_on_commit_callbacks)
+    completed = InboxMessage.objects.in_organization(program.organization_id).filter(
+        kind=InboxKind.PAIRING_COMPLETED
+    )
+    assert completed.count() == 4
+    assert all("This round" in m.body for m in completed)
+
+
+def test_a_round_is_not_ended_before_its_time_or_when_no_new_round_can_start(
+    one_at_a_time, django_capture_on_commit_callbacks
+):
+    program = one_at_a_time
+    sweep(START, django_capture_on_commit_callbacks)
+    sweep(START, django_capture_on_commit_callbacks)
+    everyone_says_yes(program)
+    sweep(START + timedelta(days=13), django_capture_on_commit_callbacks)
+    assert set(statuses(program).values()) == {PairingStatus.ACTIVE}
+
+    enrollments = Enrollment.objects.in_organization(program.organization_id).filter(
+        program=program
+    )
+    for enrollment in list(enrollments)[:3]:
+        enrollment_pause(enrollment=enrollment, until=days_from_today(40))
+    result = sweep(START + timedelta(weeks=2), django_capture_on_commit_callbacks)
+    assert result.rotation_rounds_started == 0  # one person free: no round to start
+    assert PairingStatus.COMPLETED not in set(statuses(program).values())
+
+
+def test_unanswered_invitations_of_the_last_round_lapse_when_the_next_starts(
+    one_at_a_time, django_capture_on_commit_callbacks
+):
+    program = one_at_a_time
+    program.proposal_expiry_days = 30  # still open when the next round is due
+    program.save()
+    sweep(START, django_capture_on_commit_callbacks)
+    sweep(START, django_capture_on_commit_callbacks)
+    first_round = set(statuses(program))
+    sweep(START + timedelta(weeks=2), django_capture_on_commit_callbacks)
+    assert {statuses(program)[pk] for pk in first_round} == {PairingStatus.EXPIRED}
+
+
+def test_the_program_settings_explain_how_rounds_end(personas, rotation):
+    page = personas.client_for(personas.pam).get(reverse("programs:edit", args=[rotation.pk]))
+    assert "pairings complete when the next round starts" in page.text

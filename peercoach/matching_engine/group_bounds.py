@@ -1,0 +1,248 @@
+"""Upper bounds for triads and groups: no grouping can score more than these.
+
+Put x_uv = 1/(k - 1) on every pair inside a group of k. Each member then has exactly 1 in
+total, and the group's score, Σ pairs / (k - 1), is Σ w_uv · x_uv. Every x is at most
+c = 1/(low - 1), where low is the smallest group allowed. So any grouping is a point of
+
+    maximize Σ w_uv x_uv   subject to   Σ_v x_uv <= 1 for every u,   0 <= x_uv <= c,
+
+a "capped" fractional matching LP. The cap is what makes it tighter than the pairs bound: a
+person cannot put all their weight on their single best partner. Its dual says: for any prices
+y >= 0,
+
+    bound(y) = Σ_u y_u + c · Σ over every feasible pair (w_uv - y_u - y_v)⁺
+
+is an upper bound. We solve the LP on the candidate graph to get good prices, then evaluate
+bound(y) over every feasible pair of the whole population (so pairs the candidate graph left
+out are covered), and add the most violated pairs to the LP and solve again (pricing).
+
+Triads may end with a leftover pair (x = 1 > c on one pair); each such pair can add at most
+half the best pair score beyond the cap, and the bound says so by adding that much per pair.
+
+Each member of a group of k also contributes at most half the mean of their k - 1 best
+partners; the sum of those "star" values is a second bound. We report the smaller.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sparse
+from scipy.optimize import linprog
+
+from peercoach.matching_engine.candidates import CandidateGraph
+from peercoach.matching_engine.rules import IntArray, RuleIndex
+from peercoach.matching_engine.scoring import FloatArray, pair_scores
+
+BRUTE_FORCE_LIMIT = 12_000  # every pair is checked up to this many enrolled people
+PRICING_ROUNDS = 2
+PRICING_LIMIT = 4_000
+ADDED_PER_PERSON = 5
+ROW_BLOCK = 400
+
+
+def capped_lp(
+    size: int, first: IntArray, second: IntArray, weight: FloatArray, cap: float
+) -> FloatArray:
+    """Dual prices y of the capped fractional matching LP on the given pairs."""
+    useful = weight > 0
+    first, second, weight = first[useful], second[useful], weight[useful]
+    if len(first) == 0:
+        return np.zeros(size)
+    edges = np.arange(len(first))
+    incidence = sparse.csr_matrix(
+        (
+            np.ones(2 * len(first)),
+            (np.concatenate([first, second]), np.concatenate([edges, edges])),
+        ),
+        shape=(size, len(first)),
+    )
+    result = linprog(-weight, A_ub=incidence, b_ub=np.ones(size), bounds=(0, cap), method="highs")
+    if result.status != 0:
+        raise RuntimeError(f"the group bound LP did not solve: {result.message}")
+    return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
+
+
+def all_pairs_pass(
+    index: RuleIndex, prices: FloatArray, low: int
+) -> tuple[float, float, float, IntArray, IntArray]:
+    """One pass over every feasible pair: Σ (w - y_u - y_v)⁺, the star bound, the best pair
+    score, and each person's most violated partners (for pricing)."""
+    size = index.size
+    partners = max(1, low - 1)
+    everyone = np.arange(size, dtype=np.int64)
+    excess = 0.0
+    star = 0.0
+    best_pair = 0.0
+    add_first: list[IntArray] = []
+    add_second: list[IntArray] = []
+    for start in range(0, size, ROW_BLOCK):
+        rows = everyone[start : start + ROW_BLOCK]
+        first, second = np.repeat(rows, size), np.tile(everyone, len(rows))
+        allowed = index.feasible(first, second)
+        scores = np.where(allowed, pair_scores(index, first, second), -np.inf)
+        table = scores.reshape(len(rows), size)
+        slack = table - prices[rows][:, None] - prices[None, :]
+        best_pair = max(best_pair, float(table.max(initial=0.0)))
+        positive = np.maximum(slack, 0.0)
+        excess += float(positive.sum()) / 2  # every pair appears twice, once from each end
+        kept = min(partners, size)
+        best = -np.partition(-np.maximum(table, 0.0), kept - 1, axis=1)[:, :kept]
+        star += float(best.mean(axis=1).sum()) / 2
+        added = min(ADDED_PER_PERSON, size)
+        worst = np.argpartition(-slack, added - 1, axis=1)[:, :added]
+        violated = np.take_along_axis(slack, worst, axis=1) > 1e-9
+        add_first.append(np.broadcast_to(rows[:, None], worst.shape)[violated])
+        add_second.append(worst[violated])
+    return excess, star, best_pair, np.concatenate(add_first), np.concatenate(add_second)
+
+
+def group_upper_bound(
+    index: RuleIndex, graph: CandidateGraph, low: int, leftover_pairs: int = 0
+) -> tuple[float | None, str]:
+    if index.size < 2:
+        return 0.0, "nobody to match"
+    if index.size > BRUTE_FORCE_LIMIT and not graph.complete:
+        return None, f"not computed above {BRUTE_FORCE_LIMIT:,} enrolled people"
+    cap = 1.0 / max(1, low - 1)
+    first, second, weight = graph.first, graph.second, graph.weight
+    best_bound = np.inf
+    star = best_pair = np.inf
+    # Each pricing round is another pass over every pair; large populations get one pass.
+    rounds = PRICING_ROUNDS if index.size <= PRICING_LIMIT else 0
+    for _ in range(rounds + 1):
+        prices = capped_lp(index.size, first, second, weight, cap)
+        excess, star, best_pair, add_first, add_second = all_pairs_pass(index, prices, low)
+        best_bound = min(best_bound, float(prices.sum()) + cap * excess)
+        if len(add_first) == 0:
+            break
+        keys = np.unique(
+            np.concatenate([index.keys(first, second), index.keys(add_first, add_second)])
+        )
+        first, second = keys // index.size, keys % index.size
+        weight = pair_scores(index, first, second)
+    # A leftover pair puts 1 on its pair instead of at most c; each adds at most this much.
+    best_bound += leftover_pairs * (1 - cap) * best_pair
+    star += leftover_pairs * best_pair
+    if star <= best_bound:
+        return star, "each member's best possible average with their top partners"
+    return best_bound, (
+        "capped fractional matching LP with pricing, duals checked against every feasible pair"
+    )
+
+
+TRIAD_LP_LIMIT = 1_500  # the triad LP keeps every pair's score in memory (8·n² bytes)
+TRIAD_ROUNDS = 30
+TRIAD_SHORTLIST = 60
+TRIAD_WIDEST = 480
+
+
+def triad_upper_bound(index: RuleIndex, leftover_pairs: int = 0) -> tuple[float | None, str]:
+    """The set-partitioning LP over triads, by column generation.
+
+    Any split into triads is a point of: maximize Σ w_T x_T with Σ_{T ∋ v} x_T <= 1, where T
+    runs over every triple whose three pairs are allowed (the group-wide rules are relaxed, so
+    the bound stays valid). For any prices y >= 0, Σ y_v + Σ_v max(0, max_{T ∋ v} (w_T - Σ_T y))/3
+    bounds it: raising each member's price by a third of the worst violation covers every
+    triple. A group of four is covered too: its score is a third of the sum over its four
+    triples. We solve the LP on a growing set of triples, adding each person's most violated.
+    """
+    size = index.size
+    if size < 3 or size > TRIAD_LP_LIMIT:
+        return None, "not computed"
+    weights = _dense_scores(index)
+    columns: set[tuple[int, int, int]] = set()
+    prices = np.zeros(size)
+    best = np.inf
+    for _ in range(TRIAD_ROUNDS):
+        worst, triads = _most_violated(weights, prices)
+        pair_excess = _pair_excess(weights, prices)
+        best = min(best, float(prices.sum() + worst.sum() / 3 + leftover_pairs * pair_excess))
+        added = {triad for triad in triads if triad not in columns}
+        if not added or worst.max(initial=0.0) <= 1e-6 * max(1.0, best):
+            break
+        columns |= added
+        prices = _triad_lp(size, sorted(columns), weights)
+    return best, "set-partitioning LP over triads, duals checked against every feasible triple"
+
+
+def _dense_scores(index: RuleIndex) -> FloatArray:
+    size = index.size
+    weights = np.full((size, size), -np.inf)
+    everyone = np.arange(size, dtype=np.int64)
+    for start in range(0, size, ROW_BLOCK):
+        rows = everyone[start : start + ROW_BLOCK]
+        first, second = np.repeat(rows, size), np.tile(everyone, len(rows))
+        allowed = index.feasible(first, second)
+        scores = np.where(allowed, pair_scores(index, first, second), -np.inf)
+        weights[start : start + len(rows)] = scores.reshape(len(rows), size)
+    return weights
+
+
+def _pair_excess(weights: FloatArray, prices: FloatArray) -> float:
+    """The most a leftover pair can score beyond its members' prices."""
+    slack = weights - prices[:, None] - prices[None, :]
+    return float(max(0.0, np.max(slack, initial=0.0)))
+
+
+def _most_violated(
+    weights: FloatArray, prices: FloatArray
+) -> tuple[FloatArray, list[tuple[int, int, int]]]:
+    """For each person v: at least the max over allowed triples {v, a, b} of
+    w_T - y_v - y_a - y_b (and at least 0), and the best triple found. Triples are searched
+    in a shortlist by ½w_va - y_a; anything beyond it is covered by an upper estimate."""
+    size = len(prices)
+    half = weights / 2
+    reach = half - prices[None, :]  # reach[v, a] = ½ w_va - y_a, -inf where not allowed
+    best_half = np.max(np.where(np.isfinite(half), half, -np.inf), axis=1, initial=-np.inf)
+    worst = np.zeros(size)
+    triads: list[tuple[int, int, int]] = []
+    for person in range(size):
+        row = reach[person]
+        allowed = np.flatnonzero(np.isfinite(row))
+        if len(allowed) < 2:
+            continue
+        order = allowed[np.argsort(-row[allowed], kind="stable")]
+        # The best any triple with a can reach is row[a] + best_half[a] + row[b] for b ≠ a.
+        reach_with = float(np.max(row[order] + best_half[order]))
+        length = TRIAD_SHORTLIST
+        while True:
+            value, first, second = _best_triple(half, row, order[:length])
+            if length >= len(order) or reach_with + row[order[length]] <= value:
+                break
+            if length >= TRIAD_WIDEST:
+                # A triple with someone beyond the shortlist reaches at most this much;
+                # counting it keeps the bound valid without scoring every triple.
+                break
+            length *= 2
+        found = value
+        if length < len(order):
+            value = max(value, reach_with + float(row[order[length]]))
+        worst[person] = max(0.0, value - prices[person])
+        if found - prices[person] > 1e-9:
+            triads.append(tuple(sorted((person, first, second))))  # type: ignore[arg-type]
+    return worst, triads
+
+
+def _best_triple(half: FloatArray, row: FloatArray, people: IntArray) -> tuple[float, int, int]:
+    table = half[np.ix_(people, people)] + row[people][:, None] + row[people][None, :]
+    np.fill_diagonal(table, -np.inf)
+    spot = int(np.argmax(table))
+    first, second = divmod(spot, len(people))
+    return float(table[first, second]), int(people[first]), int(people[second])
+
+
+def _triad_lp(size: int, triads: list[tuple[int, int, int]], weights: FloatArray) -> FloatArray:
+    members = np.array(triads, dtype=np.int64)
+    value = (
+        weights[members[:, 0], members[:, 1]]
+        + weights[members[:, 0], members[:, 2]]
+        + weights[members[:, 1], members[:, 2]]
+    ) / 2
+    columns = np.repeat(np.arange(len(triads)), 3)
+    incidence = sparse.csr_matrix(
+        (np.ones(3 * len(triads)), (members.ravel(), columns)), shape=(size, len(triads))
+    )
+    result = linprog(-value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs")
+    if result.status != 0:
+        raise RuntimeError(f"the triad bound LP did not solve: {result.message}")
+    return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))

@@ -1,0 +1,434 @@
+"""Local search for triads and groups: batched moves and swaps, all gains computed at once.
+
+The search works on one block of people at a time, numbered 0..m-1, with every pair's score
+and rule check in two dense m-by-m tables, so asking about a pair is a table look-up.
+
+Every round scores, in a few numpy calls, each "dirty" person's move into the group of one of
+their best partners and their swap with each member of such a group. The improving changes are
+taken best first, at most one per group per round, so every gain stays exact. Only people near
+a group that changed are looked at again, so late rounds are cheap.
+
+When no move or swap helps, the search kicks: it swaps a few people between neighbouring
+groups at random and searches again from there, keeping the result only when the total
+improved (an iterated local search). The budget is a number of rounds and kicks that grows
+with the population, never the clock, so the same inputs and seed always give the same groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from peercoach.matching_engine.rules import BoolArray, IntArray, RuleIndex, common_window
+from peercoach.matching_engine.scoring import FloatArray, pair_scores
+
+NEIGHBOURS = 8  # a person looks at the groups of this many of their best partners
+GAIN_EPSILON = 1e-9
+ROW_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class BlockPairs:
+    """Every pair's score and rule check inside one block, as dense tables (local numbers)."""
+
+    people: IntArray  # local number -> person number in the index
+    weights: FloatArray
+    allowed: BoolArray
+
+    @classmethod
+    def build(cls, index: RuleIndex, people: IntArray) -> BlockPairs:
+        size = len(people)
+        weights = np.zeros((size, size))
+        allowed = np.zeros((size, size), dtype=bool)
+        for start in range(0, size, ROW_CHUNK):
+            rows = people[start : start + ROW_CHUNK]
+            first, second = np.repeat(rows, size), np.tile(people, len(rows))
+            weights[start : start + len(rows)] = pair_scores(index, first, second).reshape(
+                len(rows), size
+            )
+            allowed[start : start + len(rows)] = index.feasible(first, second).reshape(
+                len(rows), size
+            )
+        return cls(people, weights, allowed)
+
+    @property
+    def size(self) -> int:
+        return len(self.people)
+
+    def lookup(self, first: IntArray, second: IntArray) -> tuple[FloatArray, BoolArray]:
+        return self.weights[first, second], self.allowed[first, second]
+
+    def best_partners(self, count: int) -> IntArray:
+        """Each person's best allowed partners, best first; -1 fills the empty places."""
+        masked = np.where(self.allowed, self.weights, -np.inf)
+        order = np.argsort(-masked, axis=1, kind="stable")[:, :count]
+        chosen = np.take_along_axis(masked, order, axis=1)
+        return np.where(np.isfinite(chosen), order, -1).astype(np.int64)
+
+
+class GroupRules:
+    """The group-wide rules (one language all share, one common working window), remembered.
+
+    Pair rules are looked up in the tables; these two only hold for a whole group.
+    """
+
+    def __init__(self, index: RuleIndex, people: IntArray) -> None:
+        self.index = index
+        self.languages = [
+            sum(int(word) << (64 * spot) for spot, word in enumerate(row.tolist()))
+            for row in index.languages[people]
+        ]
+        self.window_class = index.window_class[people].tolist()
+        self.minimum = round(index.params.min_overlap_hours * 60)
+        self.windows_ok: dict[tuple[int, ...], bool] = {}
+
+    def hold(self, members: Sequence[int]) -> bool:
+        shared = self.languages[members[0]]
+        for member in members[1:]:
+            shared &= self.languages[member]
+        if not shared:
+            return False
+        # Only the distinct working windows matter, and there are few of them.
+        classes = tuple(sorted({self.window_class[member] for member in members}))
+        if classes not in self.windows_ok:
+            windows = [self.index.windows[number] for number in classes]
+            self.windows_ok[classes] = common_window(windows) >= self.minimum
+        return self.windows_ok[classes]
+
+
+@dataclass
+class SearchState:
+    """Groups as arrays: a padded member table, sizes and each group's sum of pair scores."""
+
+    pairs: BlockPairs
+    rules: GroupRules
+    low: int  # a move may not shrink a group below this
+    high: int  # nor grow one above this
+    group_of: IntArray
+    table: IntArray
+    sizes: IntArray
+    sums: FloatArray
+
+    @classmethod
+    def from_groups(
+        cls,
+        pairs: BlockPairs,
+        rules: GroupRules,
+        groups: Sequence[Sequence[int]],
+        low: int,
+        high: int,
+    ) -> SearchState:
+        width = max([high, *(len(group) for group in groups)])
+        table = np.full((max(1, len(groups)), width), -1, dtype=np.int64)
+        group_of = np.full(pairs.size, -1, dtype=np.int64)
+        for number, group in enumerate(groups):
+            table[number, : len(group)] = group
+            group_of[list(group)] = number
+        sizes = (table >= 0).sum(axis=1).astype(np.int64)
+        state = cls(pairs, rules, low, high, group_of, table, sizes, np.zeros(len(table)))
+        state.sums = state.exact_sums(np.arange(len(table)))
+        return state
+
+    def groups(self) -> list[list[int]]:
+        return [[int(m) for m in row if m >= 0] for row in self.table if (row >= 0).sum() >= 2]
+
+    def exact_sums(self, numbers: IntArray) -> FloatArray:
+        """Sum of pair scores inside each of the given groups, from scratch."""
+        width = self.table.shape[1]
+        first_slot, second_slot = np.triu_indices(width, 1)
+        first = self.table[numbers][:, first_slot]
+        second = self.table[numbers][:, second_slot]
+        present = (first >= 0) & (second >= 0)
+        values = np.where(present, self.pairs.weights[first, second], 0.0)
+        return np.asarray(values.sum(axis=1), dtype=float)
+
+    def value(self) -> float:
+        return float(normalized(self.sums, self.sizes).sum())
+
+    def to_groups(self, people: IntArray, groups: IntArray) -> tuple[FloatArray, IntArray]:
+        """For each (person, group): the sum of their scores with its members other than
+        themselves, and how many of those members they may not be grouped with."""
+        members = self.table[groups]
+        present = (members >= 0) & (members != people[:, None])
+        weights = self.pairs.weights[people[:, None], members]
+        allowed = self.pairs.allowed[people[:, None], members]
+        sums = np.where(present, weights, 0.0).sum(axis=1)
+        conflicts = (present & ~allowed).sum(axis=1).astype(np.int64)
+        return sums, conflicts
+
+    def place(self, number: int, members: list[int]) -> None:
+        self.table[number] = -1
+        self.table[number, : len(members)] = members
+        self.group_of[members] = number
+        self.sizes[number] = len(members)
+
+    def members(self, number: int) -> list[int]:
+        return [int(member) for member in self.table[number] if member >= 0]
+
+
+def normalized(sums: FloatArray, sizes: IntArray) -> FloatArray:
+    """Group scores: the pair sum over (size - 1), zero for anything smaller than a pair."""
+    return np.where(sizes >= 2, sums / np.maximum(sizes - 1, 1), 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    gain: float
+    person: int
+    target: int  # the group the person goes to
+    partner: int  # the person who comes back in a swap, -1 for a move
+
+
+def partner_groups(state: SearchState, partners: IntArray) -> IntArray:
+    """The group of each listed partner, -1 for an empty slot or someone in no group."""
+    return np.where(partners >= 0, state.group_of[partners], -1)
+
+
+def improve(
+    state: SearchState,
+    partners: IntArray,
+    max_rounds: int,
+    dirty: BoolArray | None = None,
+    widely: bool = True,
+) -> int:
+    """Take improving moves and swaps until none is left or the rounds run out.
+
+    With widely=False only members of changed groups look again (quicker, after a kick).
+    """
+    dirty = np.ones(len(state.group_of), dtype=bool) if dirty is None else dirty
+    rounds = 0
+    while rounds < max_rounds and dirty.any():
+        rounds += 1
+        touched = _apply(state, _candidate_changes(state, partners, dirty))
+        if not touched:
+            break
+        dirty = _refresh(state, partners, touched, widely)
+    return rounds
+
+
+def _refresh(state: SearchState, partners: IntArray, touched: set[int], widely: bool) -> BoolArray:
+    """Recompute the touched groups' sums; return who is worth another look."""
+    touched_array = np.array(sorted(touched), dtype=np.int64)
+    state.sums[touched_array] = state.exact_sums(touched_array)
+    if not widely:
+        members = state.table[touched_array]
+        dirty = np.zeros(len(state.group_of), dtype=bool)
+        dirty[members[members >= 0]] = True
+        return dirty
+    changed = np.zeros(len(state.table) + 1, dtype=bool)
+    changed[touched_array] = True
+    # Someone is worth another look when their group, or a partner's group, changed.
+    dirty = changed[state.group_of] | changed[partner_groups(state, partners)].any(axis=1)
+    return np.asarray(dirty)
+
+
+def iterated_search(
+    state: SearchState,
+    partners: IntArray,
+    rng: np.random.Generator,
+    kicks: int,
+    rounds_per_kick: int,
+) -> int:
+    """Kick the groups out of a local optimum and search again, keeping only improvements.
+
+    Returns how many kicks led to a better total.
+    """
+    best = state.value()
+    kept = 0
+    for _ in range(kicks):
+        saved = (state.group_of.copy(), state.table.copy(), state.sizes.copy(), state.sums.copy())
+        touched = _kick(state, partners, rng)
+        if not touched:
+            continue
+        dirty = _refresh(state, partners, touched, widely=False)
+        improve(state, partners, rounds_per_kick, dirty, widely=False)
+        value = state.value()
+        if value > best + GAIN_EPSILON:
+            best = value
+            kept += 1
+        else:
+            state.group_of, state.table, state.sizes, state.sums = saved
+    return kept
+
+
+KICK_SWAPS = 2
+
+
+def _kick(state: SearchState, partners: IntArray, rng: np.random.Generator) -> set[int]:
+    """Swap a few people between neighbouring groups, whatever it does to the score."""
+    grouped = np.flatnonzero(state.group_of >= 0)
+    if len(grouped) == 0:
+        return set()
+    touched: set[int] = set()
+    person = int(grouped[rng.integers(len(grouped))])
+    for _ in range(KICK_SWAPS):
+        home = int(state.group_of[person])
+        options = [int(g) for g in partner_groups(state, partners[person]) if g >= 0 and g != home]
+        if not options:
+            break
+        target = options[int(rng.integers(len(options)))]
+        arriving_from = state.members(target)
+        partner = arriving_from[int(rng.integers(len(arriving_from)))]
+        staying = [member for member in state.members(home) if member != person] + [partner]
+        arriving = [member for member in arriving_from if member != partner] + [person]
+        if not (_pairs_allowed(state, staying) and _pairs_allowed(state, arriving)):
+            break
+        if not (state.rules.hold(staying) and state.rules.hold(arriving)):
+            break
+        state.place(home, staying)
+        state.place(target, arriving)
+        touched.update((home, target))
+        person = partner
+    return touched
+
+
+def _pairs_allowed(state: SearchState, members: list[int]) -> bool:
+    group = np.array(members, dtype=np.int64)
+    return bool(state.pairs.allowed[np.ix_(group, group)].sum() == len(group) * (len(group) - 1))
+
+
+def _candidate_changes(state: SearchState, partners: IntArray, dirty: BoolArray) -> list[Change]:
+    people = np.flatnonzero(dirty)
+    home = state.group_of[people]
+    home_sum = state.to_groups(people, home)[0]
+    groups_count = len(state.table)
+    targets = partner_groups(state, partners[people])
+    row = np.repeat(np.arange(len(people)), partners.shape[1])
+    target = targets.ravel()
+    keep = (target >= 0) & (target != home[row])
+    keys = np.unique(row[keep] * groups_count + target[keep])
+    row, target = keys // groups_count, keys % groups_count
+    person = people[row]
+    to_target, conflicts = state.to_groups(person, target)
+    inside = home[row] >= 0
+    changes = _outsider_changes(
+        state, person[~inside], target[~inside], to_target[~inside], conflicts[~inside]
+    )
+    row, person, target = row[inside], person[inside], target[inside]
+    to_target, conflicts = to_target[inside], conflicts[inside]
+    changes += _moves(state, person, home[row], target, home_sum[row], to_target, conflicts)
+    changes += _swaps(state, person, home[row], target, home_sum[row], to_target, conflicts)
+    changes.sort(key=lambda change: (-change.gain, change.person, change.target, change.partner))
+    return changes
+
+
+JOIN_BONUS = 1e6  # matching one more person beats any gain in score
+
+
+def _outsider_changes(
+    state: SearchState,
+    person: IntArray,
+    target: IntArray,
+    to_target: FloatArray,
+    conflicts: IntArray,
+) -> list[Change]:
+    """Someone in no group joins a group with room, or takes a member's place."""
+    size = state.sizes[target]
+    joins = (conflicts == 0) & (size + 1 <= state.high)
+    join_gain = (
+        JOIN_BONUS
+        + normalized(state.sums[target] + to_target, size + 1)
+        - normalized(state.sums[target], size)
+    )
+    changes = [
+        Change(float(join_gain[spot]), int(person[spot]), int(target[spot]), -1)
+        for spot in np.flatnonzero(joins)
+    ]
+    members = state.table[target]
+    present = members >= 0
+    row = np.broadcast_to(np.arange(len(person))[:, None], present.shape)[present]
+    p, q, b = person[row], members[present], target[row]
+    q_home_sum = state.to_groups(q, b)[0]
+    pair, allowed_pair = state.pairs.lookup(p, q)
+    allowed = conflicts[row] - ~allowed_pair == 0
+    new_sum = state.sums[b] - q_home_sum + to_target[row] - pair
+    gain = normalized(new_sum, state.sizes[b]) - normalized(state.sums[b], state.sizes[b])
+    good = np.flatnonzero(allowed & (gain > GAIN_EPSILON))
+    changes += [
+        Change(float(gain[spot]), int(p[spot]), int(b[spot]), int(q[spot])) for spot in good
+    ]
+    return changes
+
+
+def _moves(
+    state: SearchState,
+    person: IntArray,
+    home: IntArray,
+    target: IntArray,
+    home_sum: FloatArray,
+    to_target: FloatArray,
+    conflicts: IntArray,
+) -> list[Change]:
+    home_size, target_size = state.sizes[home], state.sizes[target]
+    allowed = (conflicts == 0) & (home_size - 1 >= state.low) & (target_size + 1 <= state.high)
+    gain = (
+        normalized(state.sums[home] - home_sum, home_size - 1)
+        + normalized(state.sums[target] + to_target, target_size + 1)
+        - normalized(state.sums[home], home_size)
+        - normalized(state.sums[target], target_size)
+    )
+    good = np.flatnonzero(allowed & (gain > GAIN_EPSILON))
+    return [Change(float(gain[spot]), int(person[spot]), int(target[spot]), -1) for spot in good]
+
+
+def _swaps(
+    state: SearchState,
+    person: IntArray,
+    home: IntArray,
+    target: IntArray,
+    home_sum: FloatArray,
+    to_target: FloatArray,
+    conflicts: IntArray,
+) -> list[Change]:
+    """Person p (home a) trades places with each member q of target group b."""
+    members = state.table[target]
+    present = members >= 0
+    row = np.broadcast_to(np.arange(len(person))[:, None], present.shape)[present]
+    partner = members[present]
+    p, q, a, b = person[row], partner, home[row], target[row]
+    q_to_home, q_conflicts = state.to_groups(q, a)
+    partners, spot = np.unique(q, return_inverse=True)
+    q_home_sum = state.to_groups(partners, state.group_of[partners])[0][spot]
+    pair, allowed_pair = state.pairs.lookup(p, q)
+    # p and q no longer share a group, so their own pair drops out of both counts.
+    allowed = (q_conflicts - ~allowed_pair == 0) & (conflicts[row] - ~allowed_pair == 0)
+    new_home = state.sums[a] - home_sum[row] + q_to_home - pair
+    new_target = state.sums[b] - q_home_sum + to_target[row] - pair
+    gain = (
+        normalized(new_home, state.sizes[a])
+        + normalized(new_target, state.sizes[b])
+        - normalized(state.sums[a], state.sizes[a])
+        - normalized(state.sums[b], state.sizes[b])
+    )
+    good = np.flatnonzero(allowed & (gain > GAIN_EPSILON))
+    return [Change(float(gain[spot]), int(p[spot]), int(b[spot]), int(q[spot])) for spot in good]
+
+
+def _apply(state: SearchState, changes: list[Change]) -> set[int]:
+    """Take the changes best first, at most one per group, when the group-wide rules hold."""
+    touched: set[int] = set()
+    for change in changes:
+        home = int(state.group_of[change.person])
+        if home in touched or change.target in touched:
+            continue
+        arriving = [member for member in state.members(change.target) if member != change.partner]
+        arriving.append(change.person)
+        if not state.rules.hold(arriving):
+            continue
+        if home < 0:  # someone in no group joins, or takes the partner's place
+            state.place(change.target, arriving)
+            if change.partner >= 0:
+                state.group_of[change.partner] = -1
+            touched.add(change.target)
+            continue
+        staying = [member for member in state.members(home) if member != change.person]
+        if change.partner >= 0:
+            staying.append(change.partner)
+        if len(staying) > 1 and not state.rules.hold(staying):
+            continue
+        state.place(home, staying)
+        state.place(change.target, arriving)
+        touched.update((home, change.target))
+    return touched

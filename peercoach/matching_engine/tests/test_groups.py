@@ -1,0 +1,158 @@
+"""Triads and groups: deterministic, never worse than the construction, under a valid bound."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peercoach.matching_engine import match
+from peercoach.matching_engine.candidates import full_graph
+from peercoach.matching_engine.group_bounds import group_upper_bound, triad_upper_bound
+from peercoach.matching_engine.group_search import (
+    NEIGHBOURS,
+    BlockPairs,
+    GroupRules,
+    SearchState,
+    improve,
+    iterated_search,
+)
+from peercoach.matching_engine.groups import construct, size_range
+from peercoach.matching_engine.rules import build_index
+from peercoach.matching_engine.scoring import group_score
+from peercoach.matching_engine.tests.helpers import params, person, population
+from peercoach.matching_engine.tests.test_formats import sample_population
+from peercoach.matching_engine.tests.test_properties import organizations
+
+
+def _block(people, **options):
+    settings_ = params(**options)
+    index = build_index(people, settings_)
+    everyone = np.arange(index.size, dtype=np.int64)
+    return index, BlockPairs.build(index, everyone), GroupRules(index, everyone), settings_
+
+
+def test_the_same_inputs_and_seed_give_the_same_groups_every_time():
+    people = sample_population(260, seed=11)
+    for format_name in ("triads", "groups"):
+        runs = [match(people, params(format=format_name, seed=4)) for _ in range(2)]
+        assert runs[0].groups == runs[1].groups
+        assert runs[0].objective == runs[1].objective
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations(), st.sampled_from(["triads", "groups"]), st.integers(1, 3))
+def test_any_organization_gives_the_same_groups_twice(org, format_name, seed):
+    options = {"format": format_name, "group_min": 3, "group_max": 4, "seed": seed}
+    first, second = match(org, params(**options)), match(org, params(**options))
+    assert first.groups == second.groups
+    assert first.unmatched == second.unmatched
+    assert first.verification.passed
+
+
+def test_the_search_only_ever_raises_the_score_and_keeps_every_rule():
+    index, pairs, rules, settings_ = _block(sample_population(300, seed=8), format="groups")
+    low, high = size_range(settings_)
+    state = SearchState.from_groups(pairs, rules, construct(pairs, rules, low, high), low, high)
+    before = state.value()
+    partners = pairs.best_partners(NEIGHBOURS)
+    improve(state, partners, 100)
+    after_descent = state.value()
+    iterated_search(state, partners, np.random.default_rng(1), 200, 4)
+    assert before < after_descent <= state.value()
+    for group in state.groups():
+        assert low <= len(group) <= high
+        assert index.group_feasible(group)
+    # The running sums the search keeps agree with scoring the groups from scratch.
+    rescored = sum(group_score(index, group) for group in state.groups())
+    assert abs(rescored - state.value()) < 1e-6
+
+
+def test_a_swap_that_helps_both_triads_is_taken():
+    # a and b want what x and y offer; today each triad holds one giver and the wrong taker.
+    people = population(
+        person("a", wants=("negotiation",), department="one"),
+        person("b", wants=("hiring",), department="one"),
+        person("x", offers=("hiring",), department="one"),
+        person("y", offers=("negotiation",), department="one"),
+        person("c", department="one"),
+        person("d", department="one"),
+    )
+    index, pairs, rules, _ = _block(people, format="triads")
+    at = index.position
+    start = [[at["a"], at["x"], at["c"]], [at["b"], at["y"], at["d"]]]
+    state = SearchState.from_groups(pairs, rules, start, 3, 3)
+    improve(state, pairs.best_partners(NEIGHBOURS), 10)
+    together = {frozenset(index.people[m].id for m in group) for group in state.groups()}
+    assert any({"a", "y"} <= group for group in together)
+    assert any({"b", "x"} <= group for group in together)
+
+
+def _best_triads_by_brute_force(index):
+    """The best split of everyone into triads, trying every split (tiny populations only)."""
+
+    def splits(people):
+        if not people:
+            yield []
+            return
+        first, rest = people[0], people[1:]
+        for second, third in combinations(rest, 2):
+            remaining = [p for p in rest if p not in (second, third)]
+            for tail in splits(remaining):
+                yield [[first, second, third], *tail]
+
+    best = None
+    for split in splits(list(range(index.size))):
+        if all(index.group_feasible(group) for group in split):
+            value = sum(group_score(index, group) for group in split)
+            best = value if best is None else max(best, value)
+    return best
+
+
+def test_triads_reach_the_brute_force_optimum_and_the_bound_covers_it():
+    # Nine people: 280 ways to split them into triads, few enough to try them all.
+    rng = np.random.default_rng(3)
+    topics = ["negotiation", "hiring", "feedback", "delegation", "budgets"]
+    people = population(
+        *(
+            person(
+                f"p{number}",
+                department=str(rng.integers(3)),
+                level=int(rng.integers(1, 6)),
+                wants=tuple(rng.choice(topics, size=2, replace=False).tolist()),
+                offers=tuple(rng.choice(topics, size=2, replace=False).tolist()),
+                manager_id="p0" if number in (1, 2) else None,
+            )
+            for number in range(9)
+        )
+    )
+    index = build_index(people, params(format="triads"))
+    best = _best_triads_by_brute_force(index)
+    result = match(people, params(format="triads"))
+    bound, _ = group_upper_bound(index, full_graph(index), 3)
+    triad_bound, _ = triad_upper_bound(index)
+    assert best is not None
+    assert bound is not None
+    assert triad_bound is not None
+    assert result.objective >= best - 1e-6
+    assert bound >= best - 1e-6
+    assert triad_bound >= best - 1e-6
+
+
+def test_the_group_bound_is_never_below_what_we_found():
+    for format_name in ("triads", "groups"):
+        result = match(sample_population(400, seed=9), params(format=format_name))
+        assert result.upper_bound is not None
+        assert result.objective <= result.upper_bound + 1e-6
+        assert result.verification.passed
+
+
+def test_people_no_group_can_take_are_reported_with_a_reason():
+    people = population(person("a"), person("b"), person("c"), person("loner", languages=("fi",)))
+    result = match(people, params(format="triads"))
+    assert [group.members for group in result.groups] == [("a", "b", "c")]
+    assert [(item.person_id, item.reason) for item in result.unmatched] == [
+        ("loner", "no enrolled peer shares a language")
+    ]
