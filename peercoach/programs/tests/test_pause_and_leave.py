@@ -36,6 +36,14 @@ pytestmark = pytest.mark.django_db
 START = timezone.now()
 
 
+@pytest.fixture(autouse=True)
+def clock_starts_with_the_test() -> None:
+    # Taken again for every test, not only at import: a run that crosses midnight would
+    # otherwise compare yesterday's clock with today's dates.
+    global START
+    START = timezone.now()
+
+
 def day(n: int):
     return START + timedelta(days=n)
 

@@ -22,6 +22,14 @@ pytestmark = pytest.mark.django_db
 START = timezone.now()
 
 
+@pytest.fixture(autouse=True)
+def clock_starts_with_the_test() -> None:
+    # Taken again for every test, not only at import: a run that crosses midnight would
+    # otherwise compare yesterday's clock with today's dates.
+    global START
+    START = timezone.now()
+
+
 @pytest.fixture
 def rotation(program):
     program.format = ProgramFormat.ROTATION_ROUNDS
