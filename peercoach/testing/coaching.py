@@ -20,7 +20,7 @@ from peercoach.testing.factories import EnrollmentFactory
 
 def active_pairing(program: Program, people: Sequence[Person]) -> Pairing:
     """An active pairing of `people` in `program`, enrolling whoever isn't enrolled yet."""
-    enrollments = [_enrollment(program, person) for person in people]
+    enrollments = [enrollment_for(program, person) for person in people]
     pairing = pairing_propose(program=program, enrollments=enrollments)
     for person in people:
         pairing = pairing_accept(pairing=pairing, by=person)
@@ -28,7 +28,8 @@ def active_pairing(program: Program, people: Sequence[Person]) -> Pairing:
     return pairing
 
 
-def _enrollment(program: Program, person: Person) -> Enrollment:
+def enrollment_for(program: Program, person: Person) -> Enrollment:
+    """The person's enrollment in `program`, enrolling them (active) if they aren't yet."""
     existing = Enrollment.objects.in_organization(program.organization_id).filter(
         program=program, person=person
     )

@@ -9,6 +9,7 @@ from peercoach.organizations.models import Membership
 from peercoach.programs.models import Enrollment, Pairing, Program
 from peercoach.programs.pairing_services import pairing_propose
 from peercoach.programs.services import EnrollmentProfile
+from peercoach.testing.coaching import enrollment_for
 from peercoach.testing.factories import EnrollmentFactory, ProgramFactory
 
 
@@ -62,12 +63,5 @@ def invited_pair(program: Program, first, second) -> Pairing:
     """A pairing of two people (enrolled here if needed), sent out for their answers."""
     return pairing_propose(
         program=program,
-        enrollments=[_enrollment(program, first), _enrollment(program, second)],
+        enrollments=[enrollment_for(program, first), enrollment_for(program, second)],
     )
-
-
-def _enrollment(program: Program, person) -> Enrollment:
-    existing = Enrollment.objects.in_organization(program.organization_id).filter(
-        program=program, person=person
-    )
-    return existing.first() or enroll(program, person)

@@ -491,11 +491,12 @@ def test_the_move_search_names_where_each_person_stands(personas, reviewed_run):
     run, lead, _ = reviewed_run
     group = _group_of(run, lead.person_id)
     assert group is not None
-    found = selectors.placements_named(run=run, text="lee")
+    # "lee lead", not "lee": random names from the factories (Ashlee, Kathleen…) contain "lee".
+    found = selectors.placements_named(run=run, text="lee lead")
     assert [p.person_id for p in found] == [lead.person_id]
     fragment = personas.client_for(personas.pam).get(
         reverse("programs:matching_run", args=[run.pk]),
-        {"find": "lee"},
+        {"find": "lee lead"},
         headers={"HX-Request": "true"},
     )
     assert f"in group {group.number}" in fragment.text
