@@ -82,3 +82,19 @@ def console(page: Page) -> Iterator[ConsoleWatcher]:
     yield watcher
     page.remove_listener("console", watcher.on_console)
     page.remove_listener("pageerror", watcher.on_page_error)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # On SQLite, Django's test database is shared-cache memory, where a write from one of the
+    # live server's request threads makes a concurrent request fail at once with "database table
+    # is locked" (two browsers polling the session runner hit it). A file database in WAL mode
+    # makes the second writer wait for the busy timeout instead, as it does in production.
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        test_settings = database.setdefault("TEST", {})
+        test_settings["NAME"] = str(tmp_path_factory.mktemp("database") / "browser.sqlite3")
