@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from peercoach.feedback.services import advice_offers_expire
 from peercoach.meetings.sweep import meetings_sweep
 from peercoach.organizations.models import Organization
 from peercoach.plans.sweep import overdue_actions_remind
@@ -51,6 +52,7 @@ class SweepResult:
     enrollments_resumed: int = 0
     rotation_rounds_started: int = 0
     rotation_rounds_published: int = 0
+    advice_offers_expired: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -61,6 +63,8 @@ def pairings_sweep(*, now: datetime | None = None) -> SweepResult:
     result = SweepResult()
     for organization in Organization.objects.order_by("pk"):
         _sweep_organization(organization, now, result)
+    # An unanswered offer of advice lapses quietly: the person offered it is never pushed.
+    result.advice_offers_expired = advice_offers_expire(now=now)
     return result
 
 

@@ -12,6 +12,7 @@ from peercoach.feedback import permissions, selectors, services
 from peercoach.feedback.models import OfferStatus
 from peercoach.feedback.permissions import FeedbackRefused
 from peercoach.programs.pairing_models import InboxMessage
+from peercoach.programs.sweep import pairings_sweep
 from peercoach.testing.coaching import active_pairing
 from peercoach.testing.factories import EnrollmentFactory, PersonFactory, ProgramFactory
 
@@ -192,3 +193,16 @@ def test_only_the_recipient_answers_an_offer(personas, rosa) -> None:
     )
     with pytest.raises(FeedbackRefused, match="Only the person it was offered to"):
         services.advice_offer_answer(offer=offer, by=rosa, accept=True)
+
+
+def test_the_hourly_sweep_lets_unanswered_offers_lapse(personas, rosa) -> None:
+    now = timezone.now()
+    offer = services.advice_offer_send(
+        offerer=rosa, recipient=personas.pia_person, topic="Slides", advice="x", now=now
+    )
+    assert pairings_sweep(now=now).advice_offers_expired == 0
+    later = now + timedelta(days=services.ADVICE_OFFER_DAYS, seconds=1)
+    assert pairings_sweep(now=later).advice_offers_expired == 1
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.EXPIRED
+    assert pairings_sweep(now=later).advice_offers_expired == 0
