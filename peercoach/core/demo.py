@@ -15,6 +15,7 @@ from peercoach.organizations.models import Membership, Organization
 from peercoach.people.hierarchy import management_paths_rebuild
 from peercoach.people.models import CoachingProfile, Person
 from peercoach.programs.demo import demo_programs_create
+from peercoach.programs.demo_history import demo_history_create
 from peercoach.sample_org import SamplePerson, generate_organization
 
 DEMO_SLUG = "northwind"
@@ -46,6 +47,7 @@ def demo_organization_create(*, size: int = 300, seed: int = 7) -> list[DemoLogi
         _create_logins(organization)
     # Idempotent too: an existing demo without its programs gets them now.
     demo_programs_create(organization=organization)
+    demo_history_create(organization=organization, seed=seed)
     return demo_logins(organization)
 
 
