@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "peercoach.feedforward",
     "peercoach.feedback",
     "peercoach.surveys",
+    "peercoach.insights",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("feedforward/", include("peercoach.feedforward.urls")),
     path("feedback/", include("peercoach.feedback.urls")),
     path("program-feedback/", include("peercoach.surveys.urls")),
+    path("me/", include("peercoach.insights.history_urls")),
+    path("insights/", include("peercoach.insights.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -46,6 +46,7 @@ def register_routers() -> None:
     # Imported here so that app modules can import `api` without a cycle.
     from peercoach.feedback.api import router as feedback_router
     from peercoach.feedforward.api import router as feedforward_router
+    from peercoach.insights.api import router as insights_router
     from peercoach.meetings.api import router as meetings_router
     from peercoach.people.api import router as people_router
     from peercoach.plans.api import router as plans_router
@@ -65,6 +66,7 @@ def register_routers() -> None:
     api.add_router("/", surveys_router)
     api.add_router("/", plans_router)
     api.add_router("/", runner_router)
+    api.add_router("/", insights_router)
 
 
 register_routers()

@@ -22,10 +22,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append(("Feedback", reverse("feedback:home")))
         links.append(("FeedForward", reverse("feedforward:home")))
         links.append(("My plans", reverse("plans:list")))
+        links.append(("My history", reverse("history:mine")))
+    if membership.has_any_role(Role.PROGRAM_MANAGER, Role.SPONSOR, Role.ORGANIZATION_ADMIN):
+        links.append(("Insights", reverse("insights:overview")))
+    if membership.has_any_role(Role.PARTICIPANT) and _has_reports(membership):
+        links.append(("Your team", reverse("insights:team")))
     if membership.has_any_role(Role.PROGRAM_MANAGER, Role.ORGANIZATION_ADMIN):
         links.append(("HR import", reverse("people:import_list")))
     if membership.has_any_role(Role.ORGANIZATION_ADMIN):
         links.append(("Members & roles", reverse("organizations:members")))
+        links.append(("Settings", reverse("organizations:settings")))
     current = request.path
     # The longest matching link is current: /people/imports/ is "HR import", not "Directory".
     matching = [
@@ -50,3 +56,10 @@ def _inbox_unread(membership: Membership) -> int:
     return inbox_unread_count(
         organization_id=membership.organization_id, person_id=membership.person_id
     )
+
+
+def _has_reports(membership: Membership) -> bool:
+    """Managers get their team's group figures: one indexed query, only for participants."""
+    from peercoach.insights.permissions import has_reports
+
+    return has_reports(membership)

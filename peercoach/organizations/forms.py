@@ -5,9 +5,11 @@ from typing import Any
 from django import forms
 
 from peercoach.organizations import selectors
-from peercoach.organizations.models import Organization
+from peercoach.organizations.models import SMALLEST_REPORTING_SIZE, Organization
+from peercoach.organizations.services import LARGEST_REPORTING_SIZE
 from peercoach.people.models import Person
 from peercoach.people.selectors import department_names
+from peercoach.surveys.selectors import FREE_TEXT_MINIMUM
 
 
 class RolesForm(forms.Form):
@@ -55,3 +57,23 @@ class DepartmentInvitationForm(forms.Form):
         field.choices = [("", "Choose a department")] + [
             (name, name) for name in department_names(organization=organization)
         ]
+
+
+class ReportingSizeForm(forms.Form):
+    minimum_reporting_size = forms.IntegerField(
+        label="Smallest group a figure may describe",
+        min_value=SMALLEST_REPORTING_SIZE,
+        max_value=LARGEST_REPORTING_SIZE,
+        help_text=(
+            f"Between {SMALLEST_REPORTING_SIZE} and {LARGEST_REPORTING_SIZE} people. Figures about "
+            "fewer people are withheld everywhere; written comments need at least "
+            f"{FREE_TEXT_MINIMUM} people or this number, whichever is larger."
+        ),
+        error_messages={
+            "required": "Enter a number of people.",
+            "invalid": "Enter a whole number of people, such as 5.",
+            "min_value": f"It can't be below {SMALLEST_REPORTING_SIZE}: smaller groups could "
+            "point at someone.",
+            "max_value": f"It can't be above {LARGEST_REPORTING_SIZE}.",
+        },
+    )

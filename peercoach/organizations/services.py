@@ -4,10 +4,11 @@ organization manageable (it always keeps at least one active organization admin)
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from peercoach.accounts.models import User
 from peercoach.core.errors import RefusedError
-from peercoach.organizations.models import Membership, Organization
+from peercoach.organizations.models import SMALLEST_REPORTING_SIZE, Membership, Organization
 
 
 class MembershipError(RefusedError):
@@ -117,3 +118,32 @@ def accounts_close_for_leavers(*, person_ids: list[int]) -> int:
         .values("user_id")
     )
     return closing.exclude(pk__in=shared).update(is_active=False)
+
+
+class SettingRefused(RefusedError):
+    """An organization setting was refused; `message` says why."""
+
+
+# Above this, most programs would show nothing at all; an organization that wants more privacy
+# than this is better served by not looking at figures.
+LARGEST_REPORTING_SIZE = 50
+
+
+def organization_reporting_size_set(*, organization: Organization, size: int) -> Organization:
+    """Change the smallest group any figure may describe, and have the figures rebuilt with it.
+
+    Raising it hides older figures at once (they were built with the smaller size and are never
+    read again); lowering it shows more only after the rebuild this queues.
+    """
+    from peercoach.insights.refresh import insights_refresh_request
+
+    if not SMALLEST_REPORTING_SIZE <= size <= LARGEST_REPORTING_SIZE:
+        raise SettingRefused(
+            f"The smallest group must be between {SMALLEST_REPORTING_SIZE} and "
+            f"{LARGEST_REPORTING_SIZE} people."
+        )
+    with transaction.atomic():
+        organization.minimum_reporting_size = size
+        organization.save(update_fields=["minimum_reporting_size"])
+        insights_refresh_request(organization=organization, now=timezone.now())
+    return organization

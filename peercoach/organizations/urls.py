@@ -6,6 +6,7 @@ from peercoach.organizations import views
 
 app_name = "organizations"
 urlpatterns = [
+    path("settings/", views.organization_settings, name="settings"),
     path("members/", views.member_list, name="members"),
     path("members/<int:membership_id>/roles/", views.member_roles, name="member_roles"),
     path("members/<int:membership_id>/active/", views.member_active, name="member_active"),

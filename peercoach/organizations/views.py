@@ -9,13 +9,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peercoach.accounts import selectors as account_selectors
 from peercoach.accounts import services as account_services
 from peercoach.organizations import selectors, services
 from peercoach.organizations.access import members_only
-from peercoach.organizations.forms import DepartmentInvitationForm, InvitationForm, RolesForm
+from peercoach.organizations.forms import (
+    DepartmentInvitationForm,
+    InvitationForm,
+    ReportingSizeForm,
+    RolesForm,
+)
 from peercoach.organizations.models import Membership, Role
 
 
@@ -150,3 +155,29 @@ def member_active(request: HttpRequest, membership: Membership, membership_id: i
         state = "switched back on" if active else "switched off"
         messages.success(request, f"The account of {member.user.get_full_name()} is {state}.")
     return redirect("organizations:members")
+
+
+@members_only(Role.ORGANIZATION_ADMIN)
+@require_http_methods(["GET", "POST"])
+def organization_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+    organization = membership.organization
+    form = ReportingSizeForm(
+        request.POST or None,
+        initial={"minimum_reporting_size": organization.minimum_reporting_size},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_reporting_size_set(
+                organization=organization, size=form.cleaned_data["minimum_reporting_size"]
+            )
+        except services.SettingRefused as refused:
+            form.add_error("minimum_reporting_size", refused.message)
+        else:
+            messages.success(
+                request,
+                "Saved. Figures are being rebuilt for groups of at least "
+                f"{organization.minimum_reporting_size} people.",
+            )
+            return redirect("organizations:settings")
+    status = 400 if form.errors else 200
+    return render(request, "organizations/settings.html", {"form": form}, status=status)

@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from peercoach.feedback.services import advice_offers_expire
+from peercoach.insights.refresh import insights_refresh_if_due
+from peercoach.insights.summary_email import sponsor_summaries_send_due
 from peercoach.meetings.sweep import meetings_sweep
 from peercoach.organizations.models import Organization
 from peercoach.plans.sweep import overdue_actions_remind
@@ -97,6 +99,8 @@ def _sweep_organization(organization: Organization, now: datetime, result: Sweep
     result.rotation_rounds_published += rounds.published
     meetings_sweep(organization=organization, now=now)  # sessions ahead, reminders
     overdue_actions_remind(organization=organization, now=now)  # owner only, no plan text
+    insights_refresh_if_due(organization=organization, now=now)  # daily rebuild, queued
+    sponsor_summaries_send_due(organization=organization, now=now)  # weekly, group figures only
 
 
 def pairings_complete_finished_programs(

@@ -83,6 +83,9 @@ URL_POLICY: dict[str, Rule] = {
     "invitation_accept": PUBLIC_POST,
     # Organization administration.
     "organizations:members": members(ORGANIZATION_ADMIN),
+    "organizations:settings": Rule(
+        allowed=frozenset({ORGANIZATION_ADMIN}), methods=("GET", "POST")
+    ),
     "organizations:member_roles": Rule(allowed=frozenset({ORGANIZATION_ADMIN}), methods=("POST",)),
     "organizations:member_active": Rule(allowed=frozenset({ORGANIZATION_ADMIN}), methods=("POST",)),
     "organizations:invitation_create": Rule(
@@ -138,6 +141,11 @@ URL_POLICY: dict[str, Rule] = {
     "programs:matching_publish": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
     # The inbox: everyone has one (empty without a directory link); only its owner reads it.
     "inbox:list": SIGNED_IN,
+    # A person's own history: every member has it, and it only ever shows their own activity.
+    "history:mine": SIGNED_IN,
+    # A program's health in plain words: read from released group figures, for the people who
+    # run and back programs.
+    "insights:health": members(PROGRAM_MANAGER, SPONSOR, ORGANIZATION_ADMIN),
     "inbox:read": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
     "inbox:read_all": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",), names_object=False),
     # Feedback, help and advice: between the people involved only (feedback/permissions.py).
@@ -228,6 +236,16 @@ URL_POLICY: dict[str, Rule] = {
     "plans:pairing_notes": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
     "plans:note_edit": Rule(allowed=frozenset({PARTICIPANT}), methods=("GET", "POST")),
     "plans:note_delete": Rule(allowed=frozenset({PARTICIPANT}), methods=("POST",)),
+    # Insights: group figures only, never one person's activity. The whole organization's
+    # figures for program managers, sponsors and admins; "People reporting to you" only for
+    # participants with reports in the directory (none of the personas has any: they get 403,
+    # and managers are tested in insights/tests/test_views.py).
+    "insights:overview": members(PROGRAM_MANAGER, SPONSOR, ORGANIZATION_ADMIN),
+    "insights:program": members(PROGRAM_MANAGER, SPONSOR, ORGANIZATION_ADMIN),
+    "insights:export": members(PROGRAM_MANAGER, SPONSOR, ORGANIZATION_ADMIN),
+    "insights:refresh": Rule(allowed=PEOPLE_ADMINS, methods=("POST",)),
+    "insights:team": Rule(allowed=frozenset(), names_object=False),
+    "insights:team_export": Rule(allowed=frozenset(), names_object=False),
     # API documentation is public: IT teams read it before they have an account.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -325,6 +343,13 @@ API_POLICY: dict[str, Rule] = {
     "GET /api/v1/me/notes": Rule(allowed=frozenset({PARTICIPANT}), names_object=False),
     "POST /api/v1/me/notes": Rule(allowed=frozenset({PARTICIPANT}), names_object=False),
     "GET /api/v1/notes/{note_id}": members(PARTICIPANT),
+    # Insights: the program dashboard's figures (see URL_POLICY).
+    "GET /api/v1/insights/programs/{program_id}": members(
+        PROGRAM_MANAGER, SPONSOR, ORGANIZATION_ADMIN
+    ),
+    # A manager's team figures: none of the personas has reports, so all get 403 (managers are
+    # tested in insights/tests/test_api.py); another organization's program is 404 first.
+    "GET /api/v1/insights/team/programs/{program_id}": Rule(allowed=frozenset()),
     "DELETE /api/v1/notes/{note_id}": members(PARTICIPANT),
 }
 

@@ -154,10 +154,11 @@ def test_the_command_runs_the_sweep_and_the_emails_go_out(
     ):
         call_command("pairings_sweep", stdout=output)
     assert "nudges: 1" in output.getvalue()
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+    # The program's sponsor may get their weekly summary from the same sweep; that is not a nudge.
+    nudges = [m for m in mail.outbox if "catch-up" in m.subject]
+    assert sorted(m.to[0] for m in nudges) == sorted(
         [personas.pia_person.email, personas.colleague.email]
     )
-    assert "catch-up" in mail.outbox[0].subject
 
 
 def test_a_pairing_that_moved_on_meanwhile_does_not_stop_the_sweep(personas, program):
