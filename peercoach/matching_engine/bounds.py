@@ -151,12 +151,16 @@ def bound_note(index: RuleIndex, duals: str) -> str:
 
 
 def matching_upper_bound(
-    index: RuleIndex, graph: CandidateGraph, prices: FloatArray | None = None
+    index: RuleIndex,
+    graph: CandidateGraph,
+    prices: FloatArray | None = None,
+    first_search: tuple[FloatArray, IntArray] | None = None,
 ) -> tuple[float, str]:
     """Σ y' over valid prices for the whole feasible graph.
 
     `prices` (optional) are duals the solver already found for the candidate graph (for large
     populations solved in blocks); a few descent rounds with pricing then tighten them.
+    `first_search` is all_violations for those prices, when the caller already has it.
     """
     if index.size < 2:
         return 0.0, "nobody to match"
@@ -169,7 +173,10 @@ def matching_upper_bound(
         return priced.bound, bound_note(index, "optimal duals of the fractional matching LP")
     structured = index.size > STRUCTURED_FROM
     for round_number in range(LARGE_PRICING_ROUNDS + 1):
-        violation, worst_partner = all_violations(index, prices, structured)
+        if round_number == 0 and first_search is not None:
+            violation, worst_partner = first_search
+        else:
+            violation, worst_partner = all_violations(index, prices, structured)
         bound = float(prices.sum() + violation.sum() / 2)
         if round_number == LARGE_PRICING_ROUNDS:
             break

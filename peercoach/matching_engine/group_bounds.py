@@ -25,6 +25,8 @@ partners; the sum of those "star" values is a second bound. We report the smalle
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.sparse as sparse
 from scipy.optimize import linprog
@@ -143,8 +145,10 @@ def triad_upper_bound(index: RuleIndex, leftover_pairs: int = 0) -> tuple[float 
     runs over every triple whose three pairs are allowed (the group-wide rules are relaxed, so
     the bound stays valid). For any prices y >= 0, Σ y_v + Σ_v max(0, max_{T ∋ v} (w_T - Σ_T y))/3
     bounds it: raising each member's price by a third of the worst violation covers every
-    triple. A group of four is covered too: its score is a third of the sum over its four
-    triples. We solve the LP on a growing set of triples, adding each person's most violated.
+    triple. A group of k >= 3 is covered too: put 2 / ((k-1)(k-2)) on each of its triples; each
+    member is then covered exactly once, and since each pair lies in k - 2 triples, the
+    triples' scores add up to the group's (for four: a third of the sum over its four
+    triples). We solve the LP on a growing set of triples, adding each person's most violated.
     """
     size = index.size
     if size < 3 or size > TRIAD_LP_LIMIT:
@@ -245,4 +249,113 @@ def _triad_lp(size: int, triads: list[tuple[int, int, int]], weights: FloatArray
     result = linprog(-value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs")
     if result.status != 0:
         raise RuntimeError(f"the triad bound LP did not solve: {result.message}")
+    return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
+
+
+SUBSET_LIMIT = 6_000_000  # allowed groups of the smallest size enumerated at most
+SUBSET_ROUNDS = 40
+SUBSET_ADDED = 2_000  # most underpriced groups added to the LP per round
+
+
+def smallest_groups_bound(index: RuleIndex, low: int) -> tuple[float | None, str]:
+    """The set-packing LP over every allowed group of the smallest size, for small organizations.
+
+    A group G of k >= low people is a fractional packing of its subsets of size low: put
+    1 / C(k-1, low-1) on each. Each member is then covered exactly once, and since each pair of
+    G lies in C(k-2, low-2) of the subsets, the subsets' scores add up to exactly G's score
+    (Σ pairs / (k - 1)). Every subset of an allowed group is allowed (pairs, one shared
+    language). So any grouping is a point of: maximize Σ w_S x_S, Σ_{S ∋ v} x_S <= 1, x >= 0, over
+    every allowed set S of `low` people, and for any prices y >= 0 this is at most
+    Σ y + Σ_v max_{S ∋ v} (w_S - y(S))⁺ / low. We enumerate every allowed S, so that maximum is
+    exact, and improve y by column generation (HiGHS on the most underpriced sets).
+    """
+    size = index.size
+    if low < 3 or size < low or math.comb(size, low) > SUBSET_LIMIT:
+        return None, "not computed"
+    sets, value = allowed_sets(index, low)
+    if len(sets) == 0:
+        return 0.0, "no group of the smallest size is allowed"
+    prices = np.zeros(size)
+    chosen = np.zeros(0, dtype=np.int64)
+    best = math.inf
+    for _ in range(SUBSET_ROUNDS):
+        reduced = value - prices[sets].sum(axis=1)
+        # Any grouping covers at most `size` people, each group `low` or more of them.
+        best = min(best, float(prices.sum() + size * max(0.0, float(reduced.max())) / low))
+        fresh = np.setdiff1d(np.flatnonzero(reduced > 1e-7), chosen)
+        if len(fresh) == 0:
+            break
+        top = fresh[np.argsort(-reduced[fresh], kind="stable")[:SUBSET_ADDED]]
+        chosen = np.union1d(chosen, top)
+        prices = _set_lp_prices(size, sets[chosen], value[chosen])
+    reduced = value - prices[sets].sum(axis=1)
+    worst = np.zeros(size)
+    np.maximum.at(worst, sets.ravel(), np.repeat(np.maximum(reduced, 0.0), low))
+    best = min(best, float(prices.sum() + worst.sum() / low))
+    return best, f"set-packing LP over every allowed group of {low}, checked against all of them"
+
+
+def allowed_sets(index: RuleIndex, low: int) -> tuple[IntArray, FloatArray]:
+    """Every set of `low` people whose pairs are all allowed, who share a language and whose
+    working windows may leave enough common time (an over-estimate, never an under-estimate)."""
+    from peercoach.matching_engine.candidates import full_graph
+
+    size = index.size
+    graph = full_graph(index)
+    weights = np.zeros((size, size))
+    allowed = np.zeros((size, size), dtype=bool)
+    weights[graph.first, graph.second] = weights[graph.second, graph.first] = graph.weight
+    allowed[graph.first, graph.second] = allowed[graph.second, graph.first] = True
+    sets = np.stack([graph.first, graph.second], axis=1)
+    sums = graph.weight.copy()
+    languages = index.languages[sets[:, 0]] & index.languages[sets[:, 1]]
+    slots = _window_slots(index)
+    common = slots[sets[:, 0]] & slots[sets[:, 1]]
+    least_slots = index.params.min_overlap_hours * 60 / SLOT_MINUTES
+    everyone = np.arange(size)
+    while sets.shape[1] < low and len(sets):
+        room = allowed[sets[:, 0]].copy()
+        for column in range(1, sets.shape[1]):
+            room &= allowed[sets[:, column]]
+        room &= everyone[None, :] > sets[:, -1:]
+        row, person = np.nonzero(room)
+        shared = languages[row] & index.languages[person]
+        overlap = common[row] & slots[person]
+        keep = np.any(shared != 0, axis=1)
+        keep &= np.bitwise_count(overlap).sum(axis=1) >= least_slots
+        row, person, shared, overlap = row[keep], person[keep], shared[keep], overlap[keep]
+        sums = sums[row] + weights[sets[row], person[:, None]].sum(axis=1)
+        sets = np.concatenate([sets[row], person[:, None]], axis=1)
+        languages, common = shared, overlap
+    return sets.astype(np.int64), sums / (low - 1)
+
+
+SLOT_MINUTES = 15
+
+
+def _window_slots(index: RuleIndex) -> np.ndarray:
+    """Each person's working window as the 15-minute slots of the day it touches (96 bits).
+
+    A slot counts when the window touches it at all, so the slots all members share hold at
+    least the minutes they really share: filtering on them never drops an allowed group.
+    """
+    per_class = np.zeros((len(index.windows), 2), dtype=np.uint64)
+    day = 24 * 60 // SLOT_MINUTES
+    for number, (start, length) in enumerate(index.windows):
+        first = start // SLOT_MINUTES
+        last = (start + length - 1) // SLOT_MINUTES
+        for slot in range(first, max(first, last) + 1):
+            spot = slot % day
+            per_class[number, spot // 64] |= np.uint64(1) << np.uint64(spot % 64)
+    return per_class[index.window_class]
+
+
+def _set_lp_prices(size: int, sets: IntArray, value: FloatArray) -> FloatArray:
+    columns = np.repeat(np.arange(len(sets)), sets.shape[1])
+    incidence = sparse.csr_matrix(
+        (np.ones(sets.size), (sets.ravel(), columns)), shape=(size, len(sets))
+    )
+    result = linprog(-value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs")
+    if result.status != 0:
+        raise RuntimeError(f"the group bound LP did not solve: {result.message}")
     return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))

@@ -17,10 +17,17 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from peercoach.matching_engine.assemble import finish
 from peercoach.matching_engine.candidates import candidate_graph
-from peercoach.matching_engine.group_bounds import group_upper_bound, triad_upper_bound
+from peercoach.matching_engine.group_bounds import (
+    allowed_sets,
+    group_upper_bound,
+    smallest_groups_bound,
+    triad_upper_bound,
+)
 from peercoach.matching_engine.group_search import (
     NEIGHBOURS,
     BlockPairs,
@@ -31,13 +38,14 @@ from peercoach.matching_engine.group_search import (
 )
 from peercoach.matching_engine.model import MatchParams, MatchResult, Population
 from peercoach.matching_engine.rules import IntArray, RuleIndex, build_index
-from peercoach.matching_engine.scoring import pair_scores
+from peercoach.matching_engine.scoring import group_score, pair_scores
 
 BLOCK_SIZE = 3_000  # people per block; dense tables cost 9·size² bytes
 MAX_ROUNDS = 200  # rounds of the first descent; it usually stops long before
 KICKS_PER_PERSON = 1.0  # the kick budget: this many kicks per person in the block
 LEAST_KICKS = 400  # small blocks are cheap; give them a real search
 ROUNDS_PER_KICK = 6
+GROUP_TRIAD_LIMIT = 400  # the triad LP as a bound for larger groups: seconds up to here
 
 
 def match_groups(population: Population, params: MatchParams) -> MatchResult:
@@ -54,17 +62,73 @@ def match_groups(population: Population, params: MatchParams) -> MatchResult:
     place_leftovers(index, groups, sorted(leftovers), high + (1 if allow_extra else 0))
     if allow_extra:
         pair_leftovers(index, groups)
+        exact = exact_triads(index)
+        if exact is not None and _ranking(index, exact) > _ranking(index, groups):
+            groups = exact
     bound, note = (None, "not computed")
     if params.compute_bound:
         leftover_pairs = sum(len(group) == 2 for group in groups)
         bound, note = group_upper_bound(index, candidate_graph(index), low, leftover_pairs)
-        if params.format == "triads":
-            triad_bound, triad_note = triad_upper_bound(index, leftover_pairs)
-            if triad_bound is not None and (bound is None or triad_bound < bound):
-                bound, note = triad_bound, triad_note
+        more = [triad_upper_bound(index, leftover_pairs)] if params.format == "triads" else []
+        least = min([low, *(len(group) for group in groups)])
+        if params.format == "groups" and least >= 3 and index.size <= GROUP_TRIAD_LIMIT:
+            # A group of k >= least people is a packing of its subsets of `least` people, and
+            # of its triads: both set-packing LPs know that a group is a clique.
+            more += [smallest_groups_bound(index, least), triad_upper_bound(index)]
+        for other_bound, other_note in more:
+            if other_bound is not None and (bound is None or other_bound < bound):
+                bound, note = other_bound, other_note
         if leftover_pairs:
             note += f" (allowing for {leftover_pairs} leftover pairs)"
     return finish(population, index, params.format, groups, bound, note, started)
+
+
+EXACT_TRIADS_LIMIT = 40  # enrolled people: every allowed triad fits one small integer program
+
+
+def exact_triads(index: RuleIndex) -> list[list[int]] | None:
+    """Small organizations: the best split into triads, by an integer program over every triad.
+
+    Each allowed triad (every rule checked for the whole triad) is a yes/no choice, each person
+    in at most one; matching more people comes first, then the score. People left over then join
+    groups or pair up as usual. None above EXACT_TRIADS_LIMIT enrolled.
+    """
+    if index.size > EXACT_TRIADS_LIMIT or index.size < 3:
+        return None
+    sets, value = allowed_sets(index, 3)
+    feasible = np.array([index.group_feasible(members) for members in sets.tolist()], dtype=bool)
+    sets, value = sets[feasible], value[feasible]
+    groups: list[list[int]] = []
+    if len(sets):
+        # Three more people matched is worth more than any difference in score: no split
+        # holds more than size/3 triads, each worth at most the largest |value|.
+        bonus = 1.0 + 2.0 * (index.size / 3) * float(np.abs(value).max())
+        columns = np.repeat(np.arange(len(sets)), 3)
+        incidence = sparse.csr_matrix(
+            (np.ones(sets.size), (sets.ravel(), columns)), shape=(index.size, len(sets))
+        )
+        result = milp(
+            -(value + bonus),
+            constraints=LinearConstraint(incidence, 0, 1),
+            integrality=np.ones(len(sets)),
+            bounds=Bounds(0, 1),
+            options={"mip_rel_gap": 0.0},  # exact: the default stops within 0.01%
+        )
+        if result.status != 0 or result.x is None:
+            return None
+        groups = [list(members) for members in sets[np.asarray(result.x) > 0.5].tolist()]
+    placed = {member for group in groups for member in group}
+    place_leftovers(index, groups, [p for p in range(index.size) if p not in placed], 4)
+    pair_leftovers(index, groups)
+    return groups
+
+
+def _ranking(index: RuleIndex, groups: list[list[int]]) -> tuple[int, float]:
+    """More people matched first, then the objective."""
+    return (
+        sum(len(group) for group in groups),
+        sum(group_score(index, group) for group in groups),
+    )
 
 
 def partition_blocks(index: RuleIndex, block_size: int) -> list[list[int]]:

@@ -20,7 +20,8 @@ where PyMatching's arithmetic is exact.
 PyMatching is used up to STRICT_LIMIT people. Above that its running time became erratic on our
 graphs, so `cover.py` solves the bipartite double cover instead (near-exact, steady), and
 `bounds.priced_graph` adds the pairs the candidate graph missed (pricing) before the final
-solve. Above BLOCK_SIZE people, blocks are solved by two worker processes and gathered in order.
+solve. Above BLOCK_SIZE people, blocks are solved by two worker processes and gathered in order,
+then `refine.py` wins back pairs across blocks.
 """
 
 from __future__ import annotations
@@ -37,10 +38,17 @@ import pymatching
 import scipy.sparse as sparse
 
 from peercoach.matching_engine.assemble import finish
-from peercoach.matching_engine.bounds import bound_note, matching_upper_bound, priced_graph
+from peercoach.matching_engine.bounds import (
+    STRUCTURED_FROM,
+    all_violations,
+    bound_note,
+    matching_upper_bound,
+    priced_graph,
+)
 from peercoach.matching_engine.candidates import CandidateGraph, candidate_graph
 from peercoach.matching_engine.cover import Cover, round_cover
 from peercoach.matching_engine.model import MatchParams, MatchResult, Population
+from peercoach.matching_engine.refine import refine_across_blocks
 from peercoach.matching_engine.rules import (
     IntArray,
     RuleIndex,
@@ -68,8 +76,11 @@ def match_pairs(population: Population, params: MatchParams) -> MatchResult:
     note = "not computed"
     if index.size > BLOCK_SIZE:
         pairs, graph, prices = _solve_in_blocks(population, params, index, tour)
+        # One search over everyone serves both: pairs across blocks, and the bound's first step.
+        first_search = all_violations(index, prices, index.size > STRUCTURED_FROM)
+        pairs = refine_across_blocks(index, pairs, graph, prices, first_search)
         if params.compute_bound:
-            bound, note = matching_upper_bound(index, graph, prices)
+            bound, note = matching_upper_bound(index, graph, prices, first_search)
     else:
         graph = candidate_graph(index)
         cover: Cover | None = None

@@ -87,7 +87,8 @@ def structured_violations(index: RuleIndex, prices: FloatArray) -> Violations:
         axis=1
     )
     many = topic_count > MAX_KEY_TOPICS
-    _keyed_part(index, prices, ~many, best, partner)
+    if not many.all():  # nobody to file when everyone has many topics
+        _keyed_part(index, prices, ~many, best, partner)
     for person in np.flatnonzero(many).tolist():
         _direct(index, prices, person, best, partner)
     _preferences(index, prices, best, partner)

@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 
 from peercoach.matching_engine import match
 from peercoach.matching_engine.candidates import full_graph
-from peercoach.matching_engine.group_bounds import group_upper_bound, triad_upper_bound
+from peercoach.matching_engine.group_bounds import (
+    group_upper_bound,
+    smallest_groups_bound,
+    triad_upper_bound,
+)
 from peercoach.matching_engine.group_search import (
     NEIGHBOURS,
     BlockPairs,
@@ -24,6 +28,7 @@ from peercoach.matching_engine.rules import build_index
 from peercoach.matching_engine.scoring import group_score
 from peercoach.matching_engine.tests.helpers import params, person, population
 from peercoach.matching_engine.tests.test_formats import sample_population
+from peercoach.matching_engine.tests.test_pairs_bound import organizations as small_organizations
 from peercoach.matching_engine.tests.test_properties import organizations
 
 
@@ -156,3 +161,78 @@ def test_people_no_group_can_take_are_reported_with_a_reason():
     assert [(item.person_id, item.reason) for item in result.unmatched] == [
         ("loner", "no enrolled peer shares a language")
     ]
+
+
+def _best_grouping_by_brute_force(index, low, high):
+    """The best split into groups of low..high people (anyone may stay out), trying them all."""
+    best = 0.0
+
+    def extend(left, total):
+        nonlocal best
+        best = max(best, total)
+        if len(left) < low:
+            return
+        first, rest = left[0], left[1:]
+        extend(rest, total)  # the first person stays out
+        for size in range(low, high + 1):
+            for others in combinations(rest, size - 1):
+                group = [first, *others]
+                if index.group_feasible(group):
+                    remaining = [member for member in rest if member not in others]
+                    extend(remaining, total + group_score(index, group))
+
+    extend(list(range(index.size)), 0.0)
+    return best
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_organizations(most=10), st.integers(3, 4))
+def test_the_clique_aware_group_bounds_never_fall_below_the_brute_force_optimum(org, low):
+
+    index = build_index(org, params(format="groups", group_min=low, group_max=low + 1))
+    best = _best_grouping_by_brute_force(index, low, low + 1)
+    for bound, _ in (smallest_groups_bound(index, low), triad_upper_bound(index)):
+        if bound is not None:
+            assert bound >= best - 1e-6
+    result = match(org, params(format="groups", group_min=low, group_max=low + 1))
+    assert result.upper_bound is not None
+    assert result.upper_bound >= best - 1e-6
+    assert result.objective <= best + 1e-6
+
+
+def test_the_bound_for_small_groups_knows_a_group_is_a_clique():
+    # A person's best partners are often poor partners for each other; the capped matching LP
+    # cannot see that, the set-packing LP over whole groups of five can.
+    people = sample_population(30, seed=4)
+    settings_ = params(format="groups")
+    index = build_index(people, settings_)
+    clique, _ = smallest_groups_bound(index, 5)
+    capped, _ = group_upper_bound(index, full_graph(index), 5)
+    result = match(people, settings_)
+    assert clique is not None
+    assert capped is not None
+    assert result.objective - 1e-6 <= clique < capped
+    assert result.upper_bound is not None
+    assert result.upper_bound <= clique + 1e-9
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_organizations(most=12))
+def test_small_triads_are_never_worse_than_the_exact_split(org):
+    from peercoach.matching_engine.groups import exact_triads
+
+    index = build_index(org, params(format="triads"))
+    result = match(org, params(format="triads"))
+    assert result.verification.passed
+    exact = exact_triads(index)
+    if exact is None:
+        return
+    matched = sum(len(group) for group in exact)
+    value = sum(group_score(index, group) for group in exact)
+    assert result.matched_count >= matched
+    if result.matched_count == matched:
+        assert result.objective >= value - 1e-6
+    if index.size % 3 == 0:
+        best = _best_triads_by_brute_force(index)
+        if best is not None:
+            assert result.objective >= best - 1e-6

@@ -219,3 +219,39 @@ def test_pricing_brings_a_sparse_candidate_graph_close_to_the_exact_optimum(monk
     assert result.upper_bound >= optimum - 1e-6
     assert result.objective >= 0.995 * optimum
     assert "index of topics" in result.bound_note
+
+
+def test_pairs_across_blocks_are_won_back_without_matching_fewer_people():
+    from peercoach.matching_engine.refine import pairs_value, refine_across_blocks
+
+    # Two blocks that each hold one side of a complementary pairing: the blocks can only pair
+    # people who want the same thing, the refinement finds the pairs across them.
+    people = population(
+        *(
+            person(
+                f"p{number}",
+                wants=("hiring",) if number % 2 else ("budgets",),
+                offers=("budgets",) if number % 2 else ("hiring",),
+                department=str(number % 3),
+            )
+            for number in range(40)
+        )
+    )
+    index = build_index(people, params())
+    graph = full_graph(index)
+    same_side = (graph.first % 2) == (graph.second % 2)
+    inside = CandidateGraph(
+        graph.first[same_side], graph.second[same_side], graph.weight[same_side], complete=False
+    )
+    blocks = pairs.solve_matching(index.size, inside.first, inside.second, inside.weight)
+    prices = cycle_cover(index.size, inside.first, inside.second, inside.weight).prices
+    refined = refine_across_blocks(index, blocks, inside, prices)
+    chosen = np.array(refined, dtype=np.int64)
+    assert len(refined) >= len(blocks)
+    assert pairs_value(index, refined) > pairs_value(index, blocks)
+    assert index.feasible(chosen[:, 0], chosen[:, 1]).all()
+    # Each round adds each person's most underpriced partner; here everyone on one side ties,
+    # so it takes several rounds of new prices to reach the exact optimum.
+    exact = pairs.solve_matching(index.size, graph.first, graph.second, graph.weight)
+    more = refine_across_blocks(index, blocks, inside, prices, rounds=12)
+    assert pairs_value(index, more) >= pairs_value(index, exact) - 1e-6
