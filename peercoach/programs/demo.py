@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peercoach.organizations.models import Membership, Organization
-from peercoach.people.models import CoachingProfile
+from peercoach.people.models import CoachingProfile, Person
 from peercoach.programs.models import (
     Enrollment,
     EnrollmentSource,
@@ -99,25 +99,7 @@ def _enroll_pilot_participants(pilot: Program) -> None:
     )
     agreed_at = timezone.now()
     Enrollment.all_organizations.bulk_create(
-        [
-            Enrollment(
-                organization=pilot.organization,
-                program=pilot,
-                person=profile.person,
-                status=EnrollmentStatus.ACTIVE,
-                source=EnrollmentSource.OPEN,
-                goals=list(profile.wants),
-                offers=list(profile.offers),
-                working_hours_start=profile.working_hours_start,
-                working_hours_end=profile.working_hours_end,
-                timezone=profile.person.timezone
-                if timezone_is_valid(profile.person.timezone)
-                else "UTC",
-                languages=list(profile.person.languages),
-                agreed_to_ground_rules_at=agreed_at,
-            )
-            for profile in profiles
-        ]
+        [demo_enrollment(pilot, profile.person, profile, agreed_at) for profile in profiles]
     )
 
 
@@ -203,9 +185,19 @@ def _enroll_participant_login(pilot: Program) -> Enrollment | None:
         return None
     person = membership.person
     profile = CoachingProfile.objects.filter(person=person).first()
-    return Enrollment.objects.create(
-        organization=pilot.organization,
-        program=pilot,
+    enrollment = demo_enrollment(pilot, person, profile, timezone.now())
+    enrollment.save()
+    return enrollment
+
+
+def demo_enrollment(
+    program: Program, person: Person, profile: CoachingProfile | None, agreed_at: datetime
+) -> Enrollment:
+    """An unsaved active enrollment filled in from the person's coaching profile, as if they had
+    joined through the form on `agreed_at`."""
+    return Enrollment(
+        organization=program.organization,
+        program=program,
         person=person,
         status=EnrollmentStatus.ACTIVE,
         source=EnrollmentSource.OPEN,
@@ -215,5 +207,5 @@ def _enroll_participant_login(pilot: Program) -> Enrollment | None:
         working_hours_end=profile.working_hours_end if profile else 17,
         timezone=person.timezone if timezone_is_valid(person.timezone) else "UTC",
         languages=list(person.languages),
-        agreed_to_ground_rules_at=timezone.now(),
+        agreed_to_ground_rules_at=agreed_at,
     )

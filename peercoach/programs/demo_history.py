@@ -29,17 +29,15 @@ from peercoach.meetings.models import (
 )
 from peercoach.organizations.models import Membership, Organization
 from peercoach.people.models import CoachingProfile, Person
+from peercoach.programs.demo import demo_enrollment
 from peercoach.programs.models import (
     Enrollment,
-    EnrollmentSource,
-    EnrollmentStatus,
     Program,
     ProgramFormat,
     ProgramPurpose,
     ProgramStatus,
 )
 from peercoach.programs.pairing_models import MemberResponse, Pairing, PairingMember, PairingStatus
-from peercoach.programs.services import timezone_is_valid
 from peercoach.surveys.models import ProgramFeedback
 
 HISTORY_PROGRAM_NAME = "Onboarding buddies"
@@ -122,23 +120,7 @@ def _enroll(program: Program, rng: random.Random, now: datetime) -> list[Enrollm
     for person in people:
         # People joined in waves over the first three months.
         joined = now - timedelta(days=RUNNING_DAYS - rng.choice([0, 0, 14, 30, 45, 60, 90]))
-        profile = profiles.get(person.pk)
-        enrollments.append(
-            Enrollment(
-                organization=organization,
-                program=program,
-                person=person,
-                status=EnrollmentStatus.ACTIVE,
-                source=EnrollmentSource.OPEN,
-                goals=list(profile.wants) if profile and profile.wants else ["settling in"],
-                offers=list(profile.offers) if profile else [],
-                working_hours_start=profile.working_hours_start if profile else 9,
-                working_hours_end=profile.working_hours_end if profile else 17,
-                timezone=person.timezone if timezone_is_valid(person.timezone) else "UTC",
-                languages=list(person.languages),
-                agreed_to_ground_rules_at=joined,
-            )
-        )
+        enrollments.append(demo_enrollment(program, person, profiles.get(person.pk), joined))
     created = Enrollment.all_organizations.bulk_create(enrollments)
     # The join date is the agreement date; created_at is set on insert, so align it here.
     for enrollment in created:
