@@ -14,6 +14,11 @@ How atoms are formed, finest first:
 4. the rest together form one atom when there are at least k; otherwise they join the smallest
    atom formed at the coarsest step that formed any (their figures are then combined there).
 A population of fewer than k people has no atoms, and nothing about it is released.
+
+Atoms are built once per program-month, from the participants (the *base atoms*). Every other
+family gets super-atoms (`super_atoms_build`): unions of whole base atoms holding at least k of
+its members each, so figures of different families cannot be subtracted from each other to
+describe part of an atom.
 """
 
 from __future__ import annotations
@@ -121,6 +126,108 @@ def atoms_build(people: Sequence[PersonDims], k: int) -> Atoms:
         smallest = min(last_level_atoms, key=lambda atom: (len(atoms[atom]), atom))
         atoms[smallest].extend(leftover)
     return _index(atoms, people, k)
+
+
+# A base atom's department, office or level when all its people share it; MIXED otherwise.
+MIXED = object()
+
+
+def uniform_dims(atoms: Atoms) -> list[tuple[object, object, object]]:
+    """Per atom: (department, office, level), each MIXED where its people differ."""
+    seen: list[list[set[object]]] = [[set(), set(), set()] for _ in atoms.sizes]
+    for cell, counts in atoms.cell_atoms.items():
+        for atom in counts:
+            for dimension, value in enumerate(cell):
+                seen[atom][dimension].add(value)
+    return [
+        tuple(next(iter(values)) if len(values) == 1 else MIXED for values in dims)  # type: ignore[misc]
+        for dims in seen
+    ]
+
+
+def super_atoms_build(base: Atoms, weights: Sequence[int], k: int) -> tuple[int, ...] | None:
+    """Group whole base atoms into super-atoms holding at least k members of one family each.
+
+    `weights[atom]` is how many of the family's members base atom `atom` holds. Same steps as
+    `atoms_build`, with base atoms as the units: atoms sharing department, office and level
+    first, then department and office, then department, then everyone left; a remainder under k
+    joins the smallest super-atom of the coarsest step that formed any. An atom whose people
+    differ in a dimension only joins at a step that ignores that dimension. A base atom with
+    none of the family's members is a super-atom of its own: saying a group of at least k
+    participants has no members describes nobody, and tying it to others would withhold their
+    filters for nothing. Returns base atom id -> super-atom id, or None when the family has fewer
+    than k members (nothing released).
+    """
+    if not base.sizes or sum(weights) < k:
+        return None
+    dims = uniform_dims(base)
+    groups: list[list[int]] = [[atom] for atom, weight in enumerate(weights) if weight == 0]
+    last_level: list[int] = []
+    remaining = [atom for atom, weight in enumerate(weights) if weight > 0]
+    for width in (3, 2, 1, 0):
+        pools: dict[tuple[object, ...], list[int]] = defaultdict(list)
+        still: list[int] = []
+        for atom in remaining:
+            key = dims[atom][:width]
+            if any(value is MIXED for value in key):
+                still.append(atom)
+            else:
+                pools[key].append(atom)
+        formed: list[int] = []
+        for members in pools.values():
+            if sum(weights[atom] for atom in members) >= k:
+                formed.append(len(groups))
+                groups.append(members)
+            else:
+                still.extend(members)
+        if formed:
+            last_level = formed
+        remaining = sorted(still)
+    if remaining:
+        smallest = min(last_level, key=lambda g: (sum(weights[a] for a in groups[g]), g))
+        groups[smallest].extend(remaining)
+    super_of = [0] * len(base.sizes)
+    for group, members in enumerate(groups):
+        for atom in members:
+            super_of[atom] = group
+    return tuple(super_of)
+
+
+def super_answers(
+    base_answers: Mapping[FilterKey, frozenset[int] | None], super_of: Sequence[int]
+) -> dict[FilterKey, frozenset[int] | None]:
+    """A filter is answered for the family only when it is a union of whole base atoms (judged
+    over all participants) and every super-atom lies wholly inside or wholly outside it."""
+    members_of: dict[int, set[int]] = defaultdict(set)
+    for atom, group in enumerate(super_of):
+        members_of[group].add(atom)
+    answers: dict[FilterKey, frozenset[int] | None] = {}
+    for key, inside in base_answers.items():
+        if inside is None:
+            answers[key] = None
+            continue
+        touched = {super_of[atom] for atom in inside}
+        whole = all(members_of[group] <= inside for group in touched)
+        answers[key] = frozenset(touched) if whole else None
+    return answers
+
+
+def atoms_of_family(
+    base: Atoms, super_of: Sequence[int], members: Sequence[PersonDims], k: int
+) -> Atoms:
+    """The family's super-atoms as an `Atoms` of its members (sizes count members only)."""
+    atom_of = {person.person_id: super_of[base.atom_of[person.person_id]] for person in members}
+    sizes = [0] * (max(super_of) + 1)
+    cell_atoms: dict[Cell, Counter[int]] = defaultdict(Counter)
+    for person in members:
+        sizes[atom_of[person.person_id]] += 1
+        cell_atoms[person.cell][atom_of[person.person_id]] += 1
+    return Atoms(
+        k=k,
+        sizes=tuple(sizes),
+        atom_of=atom_of,
+        cell_atoms={cell: dict(counts) for cell, counts in cell_atoms.items()},
+    )
 
 
 def _index(atoms: list[list[int]], people: Sequence[PersonDims], k: int) -> Atoms:

@@ -91,8 +91,9 @@ def _scale_top(metric: MetricDefinition, values: list[float]) -> float:
     """The value at the top of the chart: 100% for shares, else a little above the largest."""
     largest = max(values, default=0.0)
     if metric.unit == Unit.SHARE:
-        # Meetings against the rhythm can pass 100%; the scale grows with them.
-        return max(1.0, largest * 1.1)
+        # No share passes 100%: even meetings held against the rhythm are capped at the rhythm
+        # (facts.py counts at most the planned sessions).
+        return 1.0
     return largest * 1.1 if largest > 0 else 1.0
 
 

@@ -15,7 +15,8 @@ from enum import StrEnum
 
 
 class Family(StrEnum):
-    """Whom a figure is about. Each family has its own atoms, built from its own members."""
+    """Whom a figure is about. Every family's members are participants of the month, and its
+    super-atoms are unions of the participants' atoms (refresh.py, atoms.py)."""
 
     PARTICIPANTS = "participants"  # enrolled in the program at some point in the month
     RESPONDERS = "responders"  # answered an invitation to a pairing in the month

@@ -170,10 +170,22 @@ class Tally:
         ]
 
 
+# A month is published this many days after it ends: late marks and ratings have a week to
+# arrive, and after that the month's figures never change (refresh.py says why).
+PUBLISH_AFTER_DAYS = 7
+
+
+def latest_publishable_month(today: date) -> date:
+    """The first day of the latest month that ended at least PUBLISH_AFTER_DAYS days ago."""
+    day_after_grace = today - timedelta(days=PUBLISH_AFTER_DAYS - 1)
+    return (day_after_grace.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
 def months_with_activity(*, program: Program, today: date | None = None) -> list[date]:
-    """First days of the months from the program's start through today or its end."""
+    """First days of the months from the program's start through its end that ended at least
+    PUBLISH_AFTER_DAYS ago: the month under way and the grace week are never built."""
     today = today or timezone.localdate()
-    last = min(today, program.ends_on).replace(day=1)
+    last = min(latest_publishable_month(today), program.ends_on.replace(day=1))
     month = program.starts_on.replace(day=1)
     months: list[date] = []
     while month <= last:

@@ -3,7 +3,8 @@
 Findings are computed from a `contract.Dashboard` and nothing else: never from the database,
 never from people. A figure the dashboard withholds produces at most a sentence saying that it
 is withheld, never a number, a comparison or a hint. The whole-organization scope is used with no
-filters, so a withheld figure there always means the family had fewer than k people.
+filters, so a withheld figure there always means the family had too few people. It says "too
+few" without a number: a month keeps the k it was built with, which may differ from today's.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from peercoach.insights.contract import (
     MonthFigures,
     Unit,
 )
+from peercoach.insights.facts import latest_publishable_month
 from peercoach.organizations.models import Organization
 from peercoach.programs.models import Program
 
@@ -156,8 +158,7 @@ class _Reading:
 def _stalled(reading: _Reading) -> Finding | None:
     if reading.withheld:
         return reading.finding(
-            f"How many pairs stalled is withheld {reading.when}: fewer than {reading.k} "
-            "people were paired.",
+            f"How many pairs stalled is withheld {reading.when}: too few people were paired.",
             FindingLevel.WITHHELD,
         )
     share = reading.value
@@ -179,8 +180,7 @@ def _stalled(reading: _Reading) -> Finding | None:
 def _match_acceptance(reading: _Reading) -> Finding | None:
     if reading.withheld:
         return reading.finding(
-            f"Match acceptance is withheld {reading.when}: fewer than {reading.k} people "
-            "answered a match.",
+            f"Match acceptance is withheld {reading.when}: too few people answered a match.",
             FindingLevel.WITHHELD,
         )
     share, before = reading.value, reading.previous_value
@@ -205,18 +205,12 @@ def _match_acceptance(reading: _Reading) -> Finding | None:
 def _rhythm(reading: _Reading) -> Finding | None:
     if reading.withheld:
         return reading.finding(
-            f"The meeting rhythm is withheld {reading.when}: fewer than {reading.k} people "
-            "were paired.",
+            f"The meeting rhythm is withheld {reading.when}: too few people were paired.",
             FindingLevel.WITHHELD,
         )
     share = reading.value
     if share is None:
         return None
-    if share > 1:
-        return reading.finding(
-            f"Pairs are meeting more often than planned ({percent(share)} of the rhythm).",
-            FindingLevel.GOOD,
-        )
     level = FindingLevel.GOOD if share >= 0.75 else FindingLevel.ATTENTION
     return reading.finding(
         f"Meetings are happening at {percent(share)} of the planned rhythm.", level
@@ -226,7 +220,7 @@ def _rhythm(reading: _Reading) -> Finding | None:
 def _rating(reading: _Reading) -> Finding | None:
     if reading.withheld:
         return reading.finding(
-            f"Ratings are withheld {reading.when}: fewer than {reading.k} people rated.",
+            f"Ratings are withheld {reading.when}: too few people rated.",
             FindingLevel.WITHHELD,
         )
     rating = reading.value
@@ -261,7 +255,7 @@ def _first_meeting(reading: _Reading) -> Finding | None:
 def _in_pairing(reading: _Reading) -> Finding | None:
     if reading.withheld:
         return reading.finding(
-            f"Figures are withheld {reading.when}: fewer than {reading.k} people were enrolled.",
+            f"Figures are withheld {reading.when}: too few people were enrolled.",
             FindingLevel.WITHHELD,
         )
     share = reading.value
@@ -355,7 +349,9 @@ def _previous_month(dashboard: Dashboard, index: int) -> MonthFigures | None:
 
 
 def health_filters(*, program: Program, today: dt.date) -> DashboardFilters:
-    last = today.replace(day=1)
+    """The months looked at, ending with the latest that can be published (a month's figures
+    appear about a week after it ends)."""
+    last = latest_publishable_month(today)
     first = last
     for _ in range(MONTHS_LOOKED_AT - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)

@@ -36,7 +36,7 @@ class ReleasedCell(models.Model):
     population = models.PositiveIntegerField(null=True, blank=True)
     sums = models.JSONField(null=True, blank=True)
     # The k the cell was built with: a cell built with a smaller k than the organization's
-    # current one is never shown.
+    # current one is never shown, and never rebuilt (its month is published for good).
     minimum_reporting_size = models.PositiveSmallIntegerField()
     built_at = models.DateTimeField()
 
@@ -62,6 +62,32 @@ class ReleasedCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell_key} {self.month:%Y-%m} {self.family}"
+
+
+class PublishedMonth(models.Model):
+    """A program-month whose cells have been built. A published month is never built again:
+    two versions of the same month that differ by one person would describe that person."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    # The k the month was built with; it keeps it for good (see ReleasedCell).
+    minimum_reporting_size = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField()
+
+    objects = OrganizationScopedManager["PublishedMonth"]()
+    all_organizations = models.Manager["PublishedMonth"]()
+
+    class Meta:
+        default_manager_name = "all_organizations"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "month"], name="published_month_one_per_program_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.month:%Y-%m} published {self.published_at}"
 
 
 class InsightsBuild(models.Model):

@@ -1,13 +1,15 @@
 """The insights build: from each month's contributions to the cells a dashboard may read.
 
-For every program and month, each family's population is split into atoms (atoms.py), and every
-filter that selects somebody gets a cell: released with its population and sums when it is a
-union of whole atoms, withheld with no numbers otherwise. Managers get one cell per family for
-the people reporting to them at any depth, stored only when it may be released.
+For every program and month, the participants are split into base atoms (atoms.py), and each
+family's members into super-atoms: unions of whole base atoms holding at least k members each.
+Every filter that selects somebody gets a cell: released with its population and sums when it is
+a union of whole super-atoms, withheld with no numbers otherwise. Managers get one cell per family
+for the people reporting to them at any depth, stored only when it may be released.
 
-A month's cells are replaced in one transaction, so a dashboard sees either the old month or the
-new one, never half of each. The whole build runs daily (the sweep queues it) or on demand
-(`manage.py insights_refresh`, or the refresh button for program managers).
+A month is published once, after it has closed (facts.PUBLISH_AFTER_DAYS), in one transaction,
+and never built again: two versions of one month could be subtracted to describe one person.
+The build runs daily (the sweep queues it) or on demand (`manage.py insights_refresh`, or the
+refresh button for program managers); each run publishes the months that became due.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from django.utils import timezone
 from peercoach.insights import atoms as atoms_module
 from peercoach.insights.atoms import Cell, FilterKey, PersonDims
 from peercoach.insights.contract import Contribution, Family
-from peercoach.insights.models import InsightsBuild, ReleasedCell
+from peercoach.insights.models import InsightsBuild, PublishedMonth, ReleasedCell
 from peercoach.organizations.models import SMALLEST_REPORTING_SIZE, Organization
 from peercoach.people import management_path
 from peercoach.people.models import Person
@@ -89,17 +91,6 @@ class FilterChoices:
     offices: set[str] = field(default_factory=set)
     levels: set[int] = field(default_factory=set)
 
-    def gather(self, cells: Iterable[CellAnswer]) -> None:
-        for cell in cells:
-            if cell.key is None or not cell.is_released:
-                continue
-            if cell.key.department is not None:
-                self.departments.add(cell.key.department)
-            if cell.key.office is not None:
-                self.offices.add(cell.key.office)
-            if cell.key.level is not None:
-                self.levels.add(cell.key.level)
-
     def as_dict(self) -> dict[str, list[Any]]:
         return {
             "departments": sorted(self.departments, key=str.casefold),
@@ -136,21 +127,61 @@ def directory_load(*, organization: Organization) -> Directory:
     return Directory(dims=dims, paths=paths)
 
 
-def family_cells(
-    *,
-    family: Family,
-    contributions: Iterable[Contribution],
-    directory: Directory,
-    k: int,
-) -> list[CellAnswer]:
-    """Every cell of one family in one program-month: the organization's filters, then teams."""
-    members = _merge(contributions, directory.dims)
-    people = [directory.dims[person_id] for person_id in members.person_ids]
-    atoms = atoms_module.atoms_build(people, k)
-    answers = atoms_module.answer_all(atoms)
-    cells = _organization_cells(family, people, members, answers)
-    cells.extend(_team_cells(family, members, directory, answers, atoms))
-    return cells
+@dataclass(frozen=True)
+class BaseAtoms:
+    """A program-month's participants split into atoms, and what every family is built on."""
+
+    participants: frozenset[int]
+    atoms: atoms_module.Atoms
+    answers: Mapping[FilterKey, frozenset[int] | None]
+    # Manager id -> whether their team's participants may be counted next to the
+    # organization's figures (the team rule against the base atoms).
+    teams_released: Mapping[int, bool]
+
+    @classmethod
+    def build(cls, participants: Iterable[Contribution], directory: Directory, k: int) -> BaseAtoms:
+        members = _merge(participants, directory.dims)
+        people = [directory.dims[person_id] for person_id in members.person_ids]
+        atoms = atoms_module.atoms_build(people, k)
+        answers = atoms_module.answer_all(atoms)
+        teams = _teams(members, directory, answers, atoms)
+        released = (
+            {}
+            if teams is None
+            else {
+                int(manager): bool(ok)
+                for manager, ok in zip(teams.manager_ids, teams.released, strict=True)
+            }
+        )
+        return cls(frozenset(members.person_ids), atoms, answers, released)
+
+    def cells_of(
+        self, family: Family, contributions: Iterable[Contribution], directory: Directory
+    ) -> list[CellAnswer]:
+        """The family's cells: its members are the participants among its contributors; its
+        super-atoms are unions of whole base atoms holding at least k members each."""
+        members = _merge(
+            (c for c in contributions if c.person_id in self.participants), directory.dims
+        )
+        people = [directory.dims[person_id] for person_id in members.person_ids]
+        k = self.atoms.k
+        if not self.atoms.sizes:  # fewer than k participants: nothing about the month
+            return _organization_cells(family, people, members, {})
+        weights = [0] * len(self.atoms.sizes)
+        for person_id in members.person_ids:
+            weights[self.atoms.atom_of[person_id]] += 1
+        if family == Family.PARTICIPANTS:
+            super_of: tuple[int, ...] | None = tuple(range(len(self.atoms.sizes)))
+        else:
+            super_of = atoms_module.super_atoms_build(self.atoms, weights, k)
+        if super_of is None or not people:
+            return _organization_cells(family, people, members, {})
+        answers = atoms_module.super_answers(self.answers, super_of)
+        atoms = atoms_module.atoms_of_family(self.atoms, super_of, people, k)
+        cells = _organization_cells(family, people, members, answers)
+        team_cells = _team_cells(family, members, directory, answers, atoms)
+        cells.extend(c for c in team_cells if self.teams_released.get(c.manager_id or 0, False))
+        return cells
 
 
 @dataclass(frozen=True)
@@ -238,35 +269,9 @@ def _team_cells(
     Only released team cells are stored: with thousands of managers, withheld rows would be most
     of the table and say nothing.
     """
-    if not atoms.sizes:
+    teams = _teams(members, directory, answers, atoms)
+    if teams is None:
         return []
-    classes = atoms_module.release_classes(atoms, answers)
-    class_sizes = atoms_module.class_sizes(atoms, classes)
-    pair_managers: list[int] = []
-    pair_members: list[int] = []
-    managers_above = directory.managers_above
-    for index, person_id in enumerate(members.person_ids):
-        above = managers_above.get(person_id, ())
-        pair_managers.extend(above)
-        pair_members.extend([index] * len(above))
-    if not pair_managers:
-        return []
-    atom_of = atoms.atom_of
-    teams = atoms_module.teams_answer(
-        k=atoms.k,
-        member_classes=np.array(
-            [classes[atom_of[person_id]] for person_id in members.person_ids], dtype=np.int64
-        ),
-        class_sizes=np.array([class_sizes[c] for c in range(len(class_sizes))], dtype=np.int64),
-        pair_managers=np.array(pair_managers, dtype=np.int64),
-        pair_members=np.array(pair_members, dtype=np.int64),
-        manager_classes={
-            manager_id: classes[atom]
-            for manager_id in set(pair_managers)
-            if (atom := atom_of.get(manager_id)) is not None
-        },
-        values=members.values,
-    )
     return [
         CellAnswer(
             family=family,
@@ -281,24 +286,59 @@ def _team_cells(
     ]
 
 
+def _teams(
+    members: Members,
+    directory: Directory,
+    answers: Mapping[FilterKey, frozenset[int] | None],
+    atoms: atoms_module.Atoms,
+) -> atoms_module.TeamAnswers | None:
+    """The team rule for every manager against the classes of `atoms` (None: no teams)."""
+    if not atoms.sizes:
+        return None
+    classes = atoms_module.release_classes(atoms, answers)
+    class_sizes = atoms_module.class_sizes(atoms, classes)
+    pair_managers: list[int] = []
+    pair_members: list[int] = []
+    managers_above = directory.managers_above
+    for index, person_id in enumerate(members.person_ids):
+        above = managers_above.get(person_id, ())
+        pair_managers.extend(above)
+        pair_members.extend([index] * len(above))
+    if not pair_managers:
+        return None
+    atom_of = atoms.atom_of
+    return atoms_module.teams_answer(
+        k=atoms.k,
+        member_classes=np.array(
+            [classes[atom_of[person_id]] for person_id in members.person_ids], dtype=np.int64
+        ),
+        class_sizes=np.array([class_sizes[c] for c in range(len(class_sizes))], dtype=np.int64),
+        pair_managers=np.array(pair_managers, dtype=np.int64),
+        pair_members=np.array(pair_members, dtype=np.int64),
+        manager_classes={
+            manager_id: classes[atom]
+            for manager_id in set(pair_managers)
+            if (atom := atom_of.get(manager_id)) is not None
+        },
+        values=members.values,
+    )
+
+
 def month_cells(
     *, contributions: Iterable[Contribution], directory: Directory, k: int
 ) -> list[CellAnswer]:
-    """Every cell of one program-month, all families."""
+    """Every cell of one program-month, all families, all built on the participants' atoms.
+
+    A contribution from someone who is not a participant that month is no part of any figure.
+    """
     by_family: dict[Family, list[Contribution]] = defaultdict(list)
     for contribution in contributions:
         by_family[contribution.family].append(contribution)
+    base = BaseAtoms.build(by_family.get(Family.PARTICIPANTS, []), directory, k)
     cells: list[CellAnswer] = []
     for family in Family:
         if family in by_family:
-            cells.extend(
-                family_cells(
-                    family=family,
-                    contributions=by_family[family],
-                    directory=directory,
-                    k=k,
-                )
-            )
+            cells.extend(base.cells_of(family, by_family[family], directory))
     return cells
 
 
@@ -309,39 +349,79 @@ def insights_refresh(
     months_for: MonthsFor | None = None,
     now: datetime | None = None,
 ) -> RefreshResult:
-    """Rebuild every program's cells in the organization; returns what it did.
+    """Publish every program's months that are due and not yet published; returns what it did.
 
-    `contributions_for` and `months_for` default to facts.py; tests pass their own data.
+    A published month is never built again, whatever changed since (a late rating, someone
+    moving department, a new k): two versions of one month could be subtracted. By default only
+    months that ended at least `facts.PUBLISH_AFTER_DAYS` days ago are due. `contributions_for`
+    and `months_for` default to facts.py; tests pass their own data.
     """
     started = time.perf_counter()
     now = now or timezone.now()
     contributions_for = contributions_for or _facts_contributions(organization, now)
     months_for = months_for or _facts_months(now)
     k = reporting_size(organization)
-    directory = directory_load(organization=organization)
+    directory: Directory | None = None
     result = RefreshResult()
     programs = Program.objects.in_organization(organization).order_by("pk")
     for program in programs:
         months = list(months_for(program))
-        choices = FilterChoices()
+        published = set(
+            PublishedMonth.objects.in_organization(organization)
+            .filter(program=program)
+            .values_list("month", flat=True)
+        )
         for month in months:
+            if month in published:
+                continue
+            directory = directory or directory_load(organization=organization)
             cells = month_cells(
                 contributions=contributions_for(program, month), directory=directory, k=k
             )
-            choices.gather(cells)
-            result.cells_written += _month_replace(organization, program, month, cells, k, now)
+            result.cells_written += _month_publish(organization, program, month, cells, k, now)
             result.months += 1
-        (
-            ReleasedCell.objects.in_organization(organization)
-            .filter(program=program)
-            .exclude(month__in=months)
-            .delete()
-        )
+        _months_outside_program_delete(organization, program, months)
         result.programs += 1
-        result.filter_choices[str(program.pk)] = choices.as_dict()
+        result.filter_choices[str(program.pk)] = _filter_choices(organization, program, k)
     result.seconds = time.perf_counter() - started
     _build_record(organization, now, k, result)
     return result
+
+
+def _months_outside_program_delete(
+    organization: Organization, program: Program, months: Sequence[date]
+) -> None:
+    """Forget months before the program's start or after its end (its dates changed): deleting
+    says nothing about anyone. Months being built stay, whatever their dates."""
+    outside = Q(month__lt=program.starts_on.replace(day=1)) | Q(month__gt=program.ends_on)
+    for model in (ReleasedCell, PublishedMonth):
+        model.objects.in_organization(organization).filter(program=program).filter(outside).exclude(
+            month__in=months
+        ).delete()
+
+
+def _filter_choices(organization: Organization, program: Program, k: int) -> dict[str, list[Any]]:
+    """The departments, offices and levels of the program's released cells that can be shown."""
+    choices = FilterChoices()
+    rows = (
+        ReleasedCell.objects.in_organization(organization)
+        .filter(
+            program=program,
+            is_released=True,
+            manager__isnull=True,
+            minimum_reporting_size__gte=k,
+        )
+        .values_list("department", "office", "level")
+        .distinct()
+    )
+    for department, office, level in rows:
+        if department:
+            choices.departments.add(department)
+        if office:
+            choices.offices.add(office)
+        if level is not None:
+            choices.levels.add(level)
+    return choices.as_dict()
 
 
 def _facts_contributions(organization: Organization, now: datetime) -> ContributionsFor:
@@ -364,7 +444,7 @@ def _facts_months(now: datetime) -> MonthsFor:
     return months
 
 
-def _month_replace(
+def _month_publish(
     organization: Organization,
     program: Program,
     month: date,
@@ -372,6 +452,8 @@ def _month_replace(
     k: int,
     now: datetime,
 ) -> int:
+    """Write a month's cells and mark it published, in one transaction; a month another build
+    published meanwhile is left as it is."""
     rows = [
         ReleasedCell(
             organization=organization,
@@ -393,14 +475,26 @@ def _month_replace(
     ]
     with transaction.atomic():
         # Two builds of one organization at once take turns month by month, so neither
-        # inserts a cell the other has just written.
+        # publishes a month the other has just published.
         InsightsBuild.objects.in_organization(organization).get_or_create(organization=organization)
         InsightsBuild.objects.in_organization(organization).select_for_update().get()
+        months = PublishedMonth.objects.in_organization(organization)
+        if months.filter(program=program, month=month).exists():
+            return 0
+        # Stray cells without a published mark (a build stopped halfway cannot leave any, as
+        # this is one transaction; only builds from before months were published once).
         ReleasedCell.objects.in_organization(organization).filter(
             program=program, month=month
         ).delete()
         ReleasedCell.objects.in_organization(organization).bulk_create(
             rows, batch_size=WRITE_BATCH_SIZE
+        )
+        months.create(
+            organization=organization,
+            program=program,
+            month=month,
+            minimum_reporting_size=k,
+            published_at=now,
         )
     return len(rows)
 
@@ -420,8 +514,9 @@ def _build_record(organization: Organization, now: datetime, k: int, result: Ref
 
 
 def insights_refresh_due(*, organization: Organization, now: datetime) -> bool:
-    """True when the organization's figures are a day old, were never built, or were built
-    with another k (one indexed read)."""
+    """True when the organization's figures are a day old (a month may have closed since), were
+    never built, or their filter choices were gathered under another k (one indexed read).
+    A new k rebuilds nothing: published months keep the k they were built with."""
     build = InsightsBuild.objects.in_organization(organization).first()
     if build is None or build.refreshed_at is None:
         return True

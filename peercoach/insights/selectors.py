@@ -44,7 +44,10 @@ NOTE_TEAM_NO_FILTERS = (
     "Department, office and level filters don't apply to your team's figures: they cover "
     "everyone reporting to you."
 )
-NOTE_NOT_BUILT = "The figures haven't been put together yet. They are rebuilt every day."
+NOTE_NOT_BUILT = (
+    "The figures haven't been put together yet. A month's figures appear about a week after it "
+    "ends, and then never change."
+)
 NOTE_SMALL = (
     "Figures are shown only for groups of at least {k} people, so nobody can be singled out."
 )
@@ -118,8 +121,8 @@ def _released_cells(
 ) -> dict[dt.date, dict[Family, CellValues]]:
     """month -> family -> (population, sums) for the released cells of one filter.
 
-    Cells built with a smaller k than today's are not read: the organization raised its k and
-    the next build will answer again.
+    Cells built with a smaller k than today's are not read: the organization raised its k, and
+    those months stay hidden for good (a month is never built twice).
     """
     if not months:
         return {}

@@ -130,10 +130,12 @@ LARGEST_REPORTING_SIZE = 50
 
 
 def organization_reporting_size_set(*, organization: Organization, size: int) -> Organization:
-    """Change the smallest group any figure may describe, and have the figures rebuilt with it.
+    """Change the smallest group any figure may describe, and queue a check of the figures.
 
-    Raising it hides older figures at once (they were built with the smaller size and are never
-    read again); lowering it shows more only after the rebuild this queues.
+    Published months are never rebuilt (two versions of a month could be subtracted), so each
+    keeps the size it was built with: raising the size hides earlier months for good, lowering it
+    keeps them shown. The queued check records the new size, so the filter choices follow it and
+    months that close from now on are built with it.
     """
     from peercoach.insights.refresh import insights_refresh_request
 

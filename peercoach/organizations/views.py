@@ -175,8 +175,9 @@ def organization_settings(request: HttpRequest, membership: Membership) -> HttpR
         else:
             messages.success(
                 request,
-                "Saved. Figures are being rebuilt for groups of at least "
-                f"{organization.minimum_reporting_size} people.",
+                "Saved. Months that end from now on show groups of at least "
+                f"{organization.minimum_reporting_size} people. Months already shown keep their "
+                "figures, unless those were for smaller groups: they are now hidden.",
             )
             return redirect("organizations:settings")
     status = 400 if form.errors else 200

@@ -13,23 +13,29 @@ from typing import Any
 from django.utils import timezone
 
 from peercoach.insights.contract import Contribution, Family
+from peercoach.insights.facts import latest_publishable_month
 from peercoach.insights.refresh import insights_refresh
 from peercoach.people.models import Person
 from peercoach.programs.models import Program
 from peercoach.testing.factories import PersonFactory
 
 
+def figures_month() -> dt.date:
+    """The month the figures are built for: the latest one a build would publish today."""
+    return latest_publishable_month(timezone.localdate())
+
+
 def build_figures(
     personas: Any, program: Program, *, paired: int, stalled: int, rated: int = 0
 ) -> list[Person]:
-    """This month's figures: `paired` people in one department, `stalled` of them stalled,
-    `rated` of them rating their sessions 4. Returns the people, to check their names never
-    appear."""
+    """The latest published month's figures: `paired` people in one department, `stalled` of
+    them stalled, `rated` of them rating their sessions 4. Returns the people, to check their
+    names never appear."""
     people = [
         PersonFactory(organization=personas.acme, department="Sales", office="Leeds", level=2)
         for _ in range(paired)
     ]
-    month = timezone.localdate().replace(day=1)
+    month = figures_month()
 
     def contributions(for_program: Program, for_month: dt.date) -> list[Contribution]:
         rows = []

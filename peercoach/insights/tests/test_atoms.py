@@ -17,6 +17,8 @@ from peercoach.insights.atoms import (
     covers,
     filter_keys_of,
     release_classes,
+    super_answers,
+    super_atoms_build,
     team_is_releasable,
     teams_answer,
 )
@@ -213,3 +215,84 @@ def test_all_teams_at_once_agree_with_one_team_at_a_time(k, member_classes, pair
         )
         assert bool(teams.released[row]) == expected
         assert teams.sums[row, 0] == (len(team) if expected else 0)
+
+
+# ---- Super-atoms: a family's groups, made of whole base atoms -------------------------------
+
+
+def family_weights(atoms, family: set[int]) -> list[int]:
+    weights = [0] * len(atoms.sizes)
+    for person in family:
+        weights[atoms.atom_of[person]] += 1
+    return weights
+
+
+@given(
+    groups=st.lists(st.tuples(st.integers(1, 8), dims), max_size=8),
+    k=st.integers(3, 5),
+    data=st.data(),
+)
+def test_super_atoms_are_whole_base_atoms_with_none_or_at_least_k_members_each(groups, k, data):
+    people = people_in(*((count, *cell) for count, cell in groups))
+    base = atoms_build(people, k)
+    family = {p.person_id for p in people if data.draw(st.booleans())}
+    if not base.sizes:
+        return
+    weights = family_weights(base, family)
+
+    super_of = super_atoms_build(base, weights, k)
+
+    if len(family) < k:
+        assert super_of is None
+        return
+    assert super_of is not None
+    members_of: Counter[int] = Counter()
+    for atom, group in enumerate(super_of):
+        members_of[group] += weights[atom]
+    assert all(count == 0 or count >= k for count in members_of.values())
+    # A base atom with no members stands alone; every other super-atom holds members.
+    for atom, group in enumerate(super_of):
+        if weights[atom] == 0:
+            assert super_of.count(group) == 1
+
+
+def test_a_family_filter_needs_whole_base_atoms_and_whole_super_atoms():
+    # Five at level 2 (all in the family), one at level 3 (not): one base atom of six, so the
+    # family's level-2 filter is withheld even though it holds five members.
+    people = people_in((5, "Sales", "Berlin", 2), (1, "Sales", "Berlin", 3))
+    base = atoms_build(people, 5)
+    super_of = super_atoms_build(base, family_weights(base, {1, 2, 3, 4, 5}), 5)
+    assert super_of is not None
+
+    answers = super_answers(answer_all(base), super_of)
+
+    assert answers[FilterKey("Sales", "Berlin", 2)] is None
+    assert answers[FilterKey("Sales", "Berlin")] == frozenset({0})
+
+
+def test_a_base_atom_without_members_stands_on_its_own():
+    people = people_in((5, "Sales", "Berlin", 2), (5, "Sales", "Lima", 2), (5, "Legal", "Lima", 1))
+    base = atoms_build(people, 5)
+    family = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}  # Sales only
+
+    super_of = super_atoms_build(base, family_weights(base, family), 5)
+
+    assert super_of is not None
+    assert len(set(super_of)) == 3
+    answers = super_answers(answer_all(base), super_of)
+    assert answers[FilterKey("Sales", "Berlin")] is not None
+    assert answers[FilterKey(office="Lima")] is not None
+
+
+def test_a_small_remainder_of_members_joins_the_smallest_super_atom():
+    people = people_in((6, "Sales", "Berlin", 2), (5, "Sales", "Lima", 2), (5, "Legal", "Lima", 1))
+    base = atoms_build(people, 5)
+    family = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}  # all of Sales, one in Legal
+
+    super_of = super_atoms_build(base, family_weights(base, family), 5)
+
+    assert super_of is not None
+    # Sales/Lima (5 members) is smaller than Sales/Berlin (6): Legal's one member joins it.
+    lima, legal = base.atom_of[7], base.atom_of[12]
+    assert super_of[lima] == super_of[legal]
+    assert super_of[base.atom_of[1]] != super_of[lima]

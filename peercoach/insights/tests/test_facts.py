@@ -130,14 +130,28 @@ def family_people(program: Program, family: Family, month: date = MARCH) -> set[
 # Months
 
 
-def test_months_run_from_the_program_start_through_today() -> None:
+def test_months_run_from_the_program_start_through_the_last_month_closed_a_week_ago() -> None:
     program = ProgramFactory.build(starts_on=date(2026, 1, 15), ends_on=date(2026, 6, 10))
-    assert months_with_activity(program=program, today=date(2026, 4, 3)) == [
+    # April 7: March ended a week ago; April is under way and never built before it closes.
+    assert months_with_activity(program=program, today=date(2026, 4, 7)) == [
         date(2026, 1, 1),
         date(2026, 2, 1),
         date(2026, 3, 1),
-        date(2026, 4, 1),
     ]
+
+
+def test_a_month_waits_a_full_week_after_it_ends() -> None:
+    program = ProgramFactory.build(starts_on=date(2026, 1, 15), ends_on=date(2026, 6, 10))
+    # April 6: March ended six days ago, so late ratings may still arrive.
+    assert months_with_activity(program=program, today=date(2026, 4, 6)) == [
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
+
+
+def test_the_month_under_way_is_never_built() -> None:
+    program = ProgramFactory.build(starts_on=date(2026, 4, 1), ends_on=date(2026, 6, 10))
+    assert months_with_activity(program=program, today=date(2026, 4, 30)) == []
 
 
 def test_months_stop_at_the_program_end() -> None:

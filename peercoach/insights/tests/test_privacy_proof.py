@@ -6,11 +6,17 @@ of filters through `dashboard_for`, as one viewer who sees the whole organizatio
 reporting to them (the widest view anyone has). For every figure released, the test works out its
 population on its own, from the filter's definition, and checks the figure against the true sums.
 
-Then, for each family, people are grouped by which released populations they belong to (people
-with the same pattern form a class). Every released population is a union of classes, so any sum
-or difference of released figures is a combination of class totals, and a class is the smallest
-group any such combination can describe. The proof: every class inside a released population has
-at least k people. A naive releaser that only hides cells under k fails the same check.
+Families are nested and related, as they are in the real facts: the paired are participants
+("in a pairing" among the participants' values is exactly membership of the paired family), the
+raters are among the paired, and contributions from people who are not participants that month
+count for nothing. So the check is made per *variable*, not per family: for each kind of value
+(membership of a family, or a family's own values), collect the participants of every released
+figure whose numbers involve it, and group participants by which of those figures they are in
+(people with the same pattern form a class). Any sum or difference of released figures is a
+combination of class totals of each variable, and a class is the smallest group any such
+combination can describe. The proof: every class holds at least k participants, and for a
+family's own values, either none or at least k of the family's members. A naive releaser that
+only hides cells under k fails the same check.
 """
 
 from __future__ import annotations
@@ -43,7 +49,10 @@ NOW = datetime(2026, 1, 20, 9, 0, tzinfo=UTC)
 DEPARTMENTS = ["Sales", "Legal", "Ops", ""]
 OFFICES = ["Berlin", "Lima", ""]
 LEVELS = [None, 1, 2, 3]
-FAMILIES = [Family.PARTICIPANTS, Family.RATERS]
+FAMILIES = [Family.PARTICIPANTS, Family.PAIRED, Family.RATERS]
+# Which families' figures carry each family's membership: "in a pairing" among the participants'
+# values is 1 exactly for members of the paired family.
+MEMBERSHIP_CARRIED_BY = {Family.PAIRED: [Family.PARTICIPANTS]}
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Someone:
     rater: bool
     ratings: int
     rating_total: int
+    held: int = 1
+    stalled: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,8 @@ def worlds(draw: st.DrawFn, max_people: int = 40) -> World:
                 rater=draw(st.booleans()),
                 ratings=ratings,
                 rating_total=draw(st.integers(ratings, 5 * ratings)),
+                held=draw(st.integers(0, 2)),
+                stalled=draw(st.integers(0, 1)),
             )
         )
     return World(k=k, people=people)
@@ -159,6 +172,8 @@ def build(world: World) -> Built:
 
 
 def contributions_of(world: World, ids: list[int]) -> Iterable[Contribution]:
+    """Participants; the paired among them; raters among the paired, and some raters who are not
+    participants at all (the build must leave those out)."""
     for someone in world.people:
         person_id = ids[someone.index]
         if someone.participant:
@@ -167,7 +182,19 @@ def contributions_of(world: World, ids: list[int]) -> Iterable[Contribution]:
                 Family.PARTICIPANTS,
                 {"enrolled": 1, "joined": someone.joined, "in_pairing": someone.paired, "met": 0},
             )
-        if someone.rater:
+        if someone.participant and someone.paired:
+            yield Contribution(
+                person_id,
+                Family.PAIRED,
+                {
+                    "held_on_rhythm": someone.held,
+                    "expected_sessions": 2,
+                    "stalled": someone.stalled,
+                    "reciprocal": 0,
+                    "new_cross_department_partners": 0,
+                },
+            )
+        if someone.rater and (someone.paired or not someone.participant):
             yield Contribution(
                 person_id,
                 Family.RATERS,
@@ -179,8 +206,12 @@ def contributions_of(world: World, ids: list[int]) -> Iterable[Contribution]:
 
 
 def true_values(world: World, ids: list[int]) -> dict[Family, dict[int, dict[str, float]]]:
+    """Each family's members and their values: only participants count."""
+    participants = {ids[someone.index] for someone in world.people if someone.participant}
     values: dict[Family, dict[int, dict[str, float]]] = defaultdict(dict)
     for contribution in contributions_of(world, ids):
+        if contribution.person_id not in participants:
+            continue
         values[contribution.family][contribution.person_id] = {
             name: float(value) for name, value in contribution.values.items()
         }
@@ -244,9 +275,11 @@ def smallest_class(released: Iterable[frozenset[int]], viewer: int | None = None
 
 
 def play(world: World, built: Built, sequence, manager_index: int | None) -> dict[Family, set]:
-    """Request every filter of the sequence (and the manager's team); return what was released
-    per family, after checking each released figure against the true figures."""
+    """Request every filter of the sequence (and the manager's team); return, per family, the
+    participants of each released figure (the filter's participants, not only the family's
+    members), after checking each released figure against the true figures."""
     values = true_values(world, built.ids)
+    participants = values[Family.PARTICIPANTS].keys()
     released: dict[Family, set[frozenset[int]]] = defaultdict(set)
     requests: list[tuple[Any, set[int], int | None]] = [
         (dims, selected_by_filter(world, built.ids, *dims), None) for dims in sequence
@@ -283,20 +316,56 @@ def play(world: World, built: Built, sequence, manager_index: int | None) -> dic
                 assert figure.value is None
             else:
                 assert figure.value == pytest.approx(expected)
-            released[metric.family].add(population)
+            released[metric.family].add(frozenset(selected & participants))
             if currently_in_test_context():  # statistics: how often each kind is released
                 event(f"released: {'a team' if manager_id else 'a filter' if any(dims) else 'all'}")
     return released
 
 
+def classes_of(rows: Iterable[frozenset[int]]) -> list[set[int]]:
+    """Participants grouped by which of the rows they are in (only those in at least one)."""
+    pattern: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        for person in row:
+            pattern[person].append(index)
+    classes: dict[tuple[int, ...], set[int]] = defaultdict(set)
+    for person, signature in pattern.items():
+        classes[tuple(signature)].add(person)
+    return list(classes.values())
+
+
+def variables(
+    world: World, built: Built, released: Mapping[Family, set[frozenset[int]]]
+) -> Iterable[tuple[str, list[frozenset[int]], set[int] | None]]:
+    """(name, rows involving it, the family whose own values it is or None for a membership).
+
+    A family's membership is involved in each of its figures (their populations) and in every
+    figure of a family that carries it as a value; a family's own values only in its figures.
+    """
+    values = true_values(world, built.ids)
+    for family in FAMILIES:
+        rows = list(released.get(family, ()))
+        for carrier in MEMBERSHIP_CARRIED_BY.get(family, []):
+            rows.extend(released.get(carrier, ()))
+        yield f"membership of {family}", rows, None
+        yield f"values of {family}", list(released.get(family, ())), set(values[family])
+
+
 def assert_no_small_class(
-    world: World, released: Mapping[Family, set[frozenset[int]]], viewer: int | None
+    world: World, built: Built, released: Mapping[Family, set[frozenset[int]]], viewer: int | None
 ) -> None:
-    for family, populations in released.items():
-        smallest = smallest_class(populations, viewer)
-        assert smallest is None or smallest >= world.k, (
-            f"{family}: released figures single out a group of {smallest} (k={world.k})"
-        )
+    for name, rows, members in variables(world, built, released):
+        for group in classes_of(rows):
+            if group == {viewer}:
+                continue  # a person may see their own activity
+            assert len(group) >= world.k, (
+                f"{name}: released figures single out {len(group)} participants (k={world.k})"
+            )
+            if members is not None:
+                inside = len(group & members)
+                assert inside == 0 or inside >= world.k, (
+                    f"{name}: released figures single out {inside} members (k={world.k})"
+                )
 
 
 def viewer_id(built: Built, manager_index: int | None) -> int | None:
@@ -318,7 +387,7 @@ def test_no_sequence_of_filters_reveals_a_group_smaller_than_k(world, sequence, 
     with transaction.atomic():
         built = build(world)
         released = play(world, built, [(None, None, None), *sequence], manager)
-        assert_no_small_class(world, released, viewer_id(built, manager))
+        assert_no_small_class(world, built, released, viewer_id(built, manager))
         transaction.set_rollback(True)
 
 
@@ -330,7 +399,7 @@ def test_even_every_filter_at_once_reveals_no_group_smaller_than_k(world, data):
     with transaction.atomic():
         built = build(world)
         released = play(world, built, EVERY_FILTER, manager)
-        assert_no_small_class(world, released, viewer_id(built, manager))
+        assert_no_small_class(world, built, released, viewer_id(built, manager))
         transaction.set_rollback(True)
 
 
@@ -346,7 +415,7 @@ def test_no_manager_can_single_out_anyone_next_to_the_whole(world, data):
     with transaction.atomic():
         built = build(world)
         released = play(world, built, requests, manager)
-        assert_no_small_class(world, released, viewer_id(built, manager))
+        assert_no_small_class(world, built, released, viewer_id(built, manager))
         transaction.set_rollback(True)
 
 
@@ -363,7 +432,40 @@ def test_figures_are_released_when_the_groups_are_large(db):
     released = play(world, built, [(None, None, None), ("Sales", None, None)], manager_index=0)
 
     assert {len(population) for population in released[Family.PARTICIPANTS]} == {20, 19, 10}
-    assert_no_small_class(world, released, viewer_id(built, 0))
+    # The paired and the raters (everyone here) are shown too, on the participants' atoms.
+    assert released[Family.PAIRED] == released[Family.PARTICIPANTS]
+    assert released[Family.RATERS] == released[Family.PARTICIPANTS]
+    assert_no_small_class(world, built, released, viewer_id(built, 0))
+
+
+def test_a_family_cannot_be_subtracted_from_the_participants_in_pairing(db):
+    # The reviewer's case: five in Sales/Berlin at level 2, all paired, and one at level 3, not
+    # paired. The participants of Sales/Berlin (6, of whom 5 in a pairing) are shown; their
+    # levels are not. Had the paired of Sales/Berlin level 2 (5) been shown on their own
+    # atoms, 5 in a pairing minus 5 paired at level 2 would say the level-3 person is unpaired.
+    people = [
+        Someone(i, "Sales", "Berlin", 2 if i < 5 else 3, None, True, 0, int(i < 5), False, 1, 1)
+        for i in range(6)
+    ]
+    world = World(k=5, people=people)
+    built = build(world)
+
+    released = play(world, built, EVERY_FILTER, None)
+
+    assert frozenset(built.ids) in released[Family.PARTICIPANTS]
+    assert frozenset(built.ids[:5]) not in released[Family.PAIRED]
+    assert_no_small_class(world, built, released, None)
+
+
+def test_people_who_are_not_participants_count_in_no_family(db):
+    people = [Someone(i, "Sales", "Berlin", 2, None, i < 6, 0, 1, True, 1, 4) for i in range(9)]
+    world = World(k=5, people=people)
+    built = build(world)
+
+    released = play(world, built, [(None, None, None)], None)
+
+    # Three raters are not participants this month: the raters' figure covers the six who are.
+    assert released[Family.RATERS] == {frozenset(built.ids[:6])}
 
 
 # ---- The check can fail: releasers that only hide small cells leak ----------------------------

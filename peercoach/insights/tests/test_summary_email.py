@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from peercoach.insights.health import month_name
 from peercoach.insights.summary_email import (
     is_due,
     sponsor_summaries_send_due,
@@ -16,7 +17,7 @@ from peercoach.insights.summary_email import (
 )
 from peercoach.insights.summary_models import SponsorSummary
 from peercoach.insights.summary_tasks import sponsor_summary_email
-from peercoach.insights.tests.released_figures import build_figures
+from peercoach.insights.tests.released_figures import build_figures, figures_month
 from peercoach.programs.models import Program
 from peercoach.programs.sweep import pairings_sweep
 from peercoach.testing.factories import EnrollmentFactory, MembershipFactory, ProgramFactory
@@ -190,7 +191,8 @@ def test_withheld_figures_say_withheld(personas: Any, program: Program, send: An
     send(monday_at_nine())
 
     [email] = summaries()
-    assert "Ratings are withheld this month: fewer than 5 people rated." in email.body
+    month = month_name(figures_month())
+    assert f"Ratings are withheld in {month}: too few people rated." in email.body
     assert "People enrolled: withheld" in email.body
     assert "have not met" not in email.body
 

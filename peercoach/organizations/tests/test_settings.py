@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 SETTINGS = reverse("organizations:settings")
 
 
-def test_an_admin_raises_the_minimum_and_a_rebuild_is_queued(
+def test_an_admin_raises_the_minimum_and_a_check_of_the_figures_is_queued(
     personas, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as queued:
