@@ -17,15 +17,16 @@ from enum import StrEnum
 from django.utils import timezone
 
 from peercoach.insights import selectors
+from peercoach.insights.charts import format_value, is_withheld, month_label
 from peercoach.insights.contract import (
     Dashboard,
     DashboardFilters,
     Figure,
     MetricDefinition,
     MonthFigures,
-    Unit,
 )
 from peercoach.insights.facts import latest_publishable_month
+from peercoach.insights.metrics import HEADLINE_METRICS
 from peercoach.organizations.models import Organization
 from peercoach.programs.models import Program
 
@@ -97,23 +98,15 @@ def percent(share: float) -> str:
 
 def shown(metric: MetricDefinition, figure: Figure | None) -> str:
     """A figure as the dashboard shows it; never a number for a withheld one."""
-    if figure is None or figure.population is None:
+    if figure is None or is_withheld(figure):
         return "withheld"
     if figure.value is None:
         return "no figure"
-    if metric.unit == Unit.SHARE:
-        return percent(figure.value)
-    if metric.unit == Unit.PEOPLE:
-        return str(round(figure.value))
-    return f"{figure.value:.{metric.decimals}f}"
+    return format_value(metric, figure.value)
 
 
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def month_name(month: dt.date) -> str:
-    return f"{month:%B %Y}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,15 +148,7 @@ class _Reading:
         )
 
 
-def _stalled(reading: _Reading) -> Finding | None:
-    if reading.withheld:
-        return reading.finding(
-            f"How many pairs stalled is withheld {reading.when}: too few people were paired.",
-            FindingLevel.WITHHELD,
-        )
-    share = reading.value
-    if share is None:
-        return None
+def _stalled(reading: _Reading, share: float) -> Finding:
     if share <= 0:
         return reading.finding("No pair has gone six weeks without meeting.", FindingLevel.GOOD)
     if share >= 1:
@@ -177,15 +162,8 @@ def _stalled(reading: _Reading) -> Finding | None:
     )
 
 
-def _match_acceptance(reading: _Reading) -> Finding | None:
-    if reading.withheld:
-        return reading.finding(
-            f"Match acceptance is withheld {reading.when}: too few people answered a match.",
-            FindingLevel.WITHHELD,
-        )
-    share, before = reading.value, reading.previous_value
-    if share is None:
-        return None
+def _match_acceptance(reading: _Reading, share: float) -> Finding:
+    before = reading.previous_value
     if before is not None and abs(share - before) >= 0.1:
         moved = "fell" if share < before else "rose"
         level = FindingLevel.ATTENTION if share < before else FindingLevel.GOOD
@@ -202,38 +180,19 @@ def _match_acceptance(reading: _Reading) -> Finding | None:
     )
 
 
-def _rhythm(reading: _Reading) -> Finding | None:
-    if reading.withheld:
-        return reading.finding(
-            f"The meeting rhythm is withheld {reading.when}: too few people were paired.",
-            FindingLevel.WITHHELD,
-        )
-    share = reading.value
-    if share is None:
-        return None
+def _rhythm(reading: _Reading, share: float) -> Finding:
     level = FindingLevel.GOOD if share >= 0.75 else FindingLevel.ATTENTION
     return reading.finding(
         f"Meetings are happening at {percent(share)} of the planned rhythm.", level
     )
 
 
-def _rating(reading: _Reading) -> Finding | None:
-    if reading.withheld:
-        return reading.finding(
-            f"Ratings are withheld {reading.when}: too few people rated.",
-            FindingLevel.WITHHELD,
-        )
-    rating = reading.value
-    if rating is None:
-        return None
+def _rating(reading: _Reading, rating: float) -> Finding:
     level = FindingLevel.GOOD if rating >= 3.5 else FindingLevel.ATTENTION
     return reading.finding(f"Sessions were rated {rating:.1f} out of 5 on average.", level)
 
 
-def _actions_reviewed(reading: _Reading) -> Finding | None:
-    share = reading.value
-    if share is None:  # withheld or nothing to review: not worth a line of its own
-        return None
+def _actions_reviewed(reading: _Reading, share: float) -> Finding:
     level = FindingLevel.GOOD if share >= 0.5 else FindingLevel.ATTENTION
     return reading.finding(
         f"{_capitalized(share_in_words(share))} of the action commitments were looked at again at "
@@ -242,43 +201,56 @@ def _actions_reviewed(reading: _Reading) -> Finding | None:
     )
 
 
-def _first_meeting(reading: _Reading) -> Finding | None:
-    days = reading.value
-    if days is None:
-        return None
+def _first_meeting(reading: _Reading, days: float) -> Finding:
     level = FindingLevel.GOOD if days <= 21 else FindingLevel.ATTENTION
     return reading.finding(
         f"New pairs first met {round(days)} days after being matched, on average.", level
     )
 
 
-def _in_pairing(reading: _Reading) -> Finding | None:
-    if reading.withheld:
-        return reading.finding(
-            f"Figures are withheld {reading.when}: too few people were enrolled.",
-            FindingLevel.WITHHELD,
-        )
-    share = reading.value
-    if share is None:
-        return None
+def _in_pairing(reading: _Reading, share: float) -> Finding:
     level = FindingLevel.GOOD if share >= 0.75 else FindingLevel.ATTENTION
     return reading.finding(
         f"{_capitalized(share_in_words(share))} of the people enrolled are in a pairing.", level
     )
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """How a metric becomes a finding: `read` gets the figure's value (never a withheld one);
+    `withheld` is the line for a withheld month ("{when}" filled in), or None for a metric
+    whose absence is not worth a line of its own."""
+
+    read: Callable[[_Reading, float], Finding]
+    withheld: str | None
+
+    def apply(self, reading: _Reading) -> Finding | None:
+        if reading.withheld:
+            if self.withheld is None:
+                return None
+            text = self.withheld.format(when=reading.when)
+            return reading.finding(text, FindingLevel.WITHHELD)
+        value = reading.value
+        return None if value is None else self.read(reading, value)
+
+
 # Metric key -> the rule that reads it, in the order findings are shown within a level.
-RULES: dict[str, Callable[[_Reading], Finding | None]] = {
-    "stalled": _stalled,
-    "match_acceptance": _match_acceptance,
-    "meetings_against_cadence": _rhythm,
-    "session_rating": _rating,
-    "actions_reviewed": _actions_reviewed,
-    "days_to_first_meeting": _first_meeting,
-    "in_pairing": _in_pairing,
+RULES: dict[str, _Rule] = {
+    "stalled": _Rule(
+        _stalled, "How many pairs stalled is withheld {when}: too few people were paired."
+    ),
+    "match_acceptance": _Rule(
+        _match_acceptance, "Match acceptance is withheld {when}: too few people answered a match."
+    ),
+    "meetings_against_cadence": _Rule(
+        _rhythm, "The meeting rhythm is withheld {when}: too few people were paired."
+    ),
+    "session_rating": _Rule(_rating, "Ratings are withheld {when}: too few people rated."),
+    "actions_reviewed": _Rule(_actions_reviewed, None),
+    "days_to_first_meeting": _Rule(_first_meeting, None),
+    "in_pairing": _Rule(_in_pairing, "Figures are withheld {when}: too few people were enrolled."),
 }
 _LEVEL_ORDER = {FindingLevel.ATTENTION: 0, FindingLevel.GOOD: 1, FindingLevel.WITHHELD: 2}
-HEADLINE_KEYS = ("enrolled", "in_pairing", "meetings_against_cadence", "session_rating")
 
 
 def findings_for(dashboard: Dashboard, *, today: dt.date | None = None) -> list[Finding]:
@@ -289,9 +261,8 @@ def findings_for(dashboard: Dashboard, *, today: dt.date | None = None) -> list[
     current = dashboard.months[month_index]
     previous = _previous_month(dashboard, month_index)
     today = today or timezone.localdate()
-    when = (
-        "this month" if current.month == today.replace(day=1) else f"in {month_name(current.month)}"
-    )
+    this_month = current.month == today.replace(day=1)
+    when = "this month" if this_month else f"in {month_label(current.month)}"
     findings: list[Finding] = []
     by_key = {metric.key: metric for metric in dashboard.metrics}
     for key, rule in RULES.items():
@@ -306,7 +277,7 @@ def findings_for(dashboard: Dashboard, *, today: dt.date | None = None) -> list[
             k=dashboard.minimum_reporting_size,
             when=when,
         )
-        finding = rule(reading)
+        finding = rule.apply(reading)
         if finding is not None:
             findings.append(finding)
     findings.sort(key=lambda finding: _LEVEL_ORDER[finding.level])
@@ -321,7 +292,7 @@ def headlines_for(dashboard: Dashboard) -> list[tuple[str, str]]:
     by_key = {metric.key: metric for metric in dashboard.metrics}
     return [
         (by_key[key].label, shown(by_key[key], figures.get(key)))
-        for key in HEADLINE_KEYS
+        for key in HEADLINE_METRICS
         if key in by_key
     ]
 

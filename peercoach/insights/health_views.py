@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from peercoach.insights.health import month_name, program_health
+from peercoach.insights.charts import month_label
+from peercoach.insights.health import program_health
 from peercoach.insights.permissions import ORGANIZATION_SCOPE_ROLES
 from peercoach.organizations.access import members_only
 from peercoach.organizations.models import Membership
@@ -27,6 +28,6 @@ def program_health_page(
     context = {
         "program": program,
         "health": health,
-        "month_name": month_name(health.month) if health.month else "",
+        "month_name": month_label(health.month) if health.month else "",
     }
     return render(request, "insights/health.html", context)

@@ -197,3 +197,6 @@ METRICS: list[MetricDefinition] = [
 ]
 
 METRICS_BY_KEY: dict[str, MetricDefinition] = {metric.key: metric for metric in METRICS}
+
+# The few figures the overview, the health page and the sponsor's email lead with.
+HEADLINE_METRICS = ("enrolled", "in_pairing", "meetings_against_cadence", "session_rating")

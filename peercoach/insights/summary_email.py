@@ -20,7 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from peercoach.insights.health import ProgramHealth, month_name, program_health
+from peercoach.insights.charts import month_label
+from peercoach.insights.health import ProgramHealth, program_health
 from peercoach.insights.summary_models import SponsorSummary
 from peercoach.organizations.models import Organization
 from peercoach.programs.models import Program, ProgramStatus
@@ -122,7 +123,7 @@ def summary_email_content(
         "program": program,
         "health": health,
         "week": week,
-        "month_name": month_name(health.month) if health.month else "",
+        "month_name": month_label(health.month) if health.month else "",
         "greeting_name": greeting_name,
         "health_link": settings.SITE_URL + reverse("insights:health", args=[program.pk]),
         "dashboard_link": settings.SITE_URL + reverse("insights:program", args=[program.pk]),

@@ -30,7 +30,7 @@ from peercoach.insights.export import (
     reporting_note,
 )
 from peercoach.insights.forms import DashboardFilterForm, default_period, filter_data
-from peercoach.insights.metrics import METRICS_BY_KEY
+from peercoach.insights.metrics import HEADLINE_METRICS, METRICS_BY_KEY
 from peercoach.insights.permissions import (
     ORGANIZATION_SCOPE_ROLES,
     REFRESH_ROLES,
@@ -45,7 +45,6 @@ from peercoach.programs.models import Program, ProgramStatus
 from peercoach.programs.selectors import may_manage_programs, program_get, programs_visible
 
 # The overview's columns: a few figures that say whether a program is alive.
-HEADLINE_METRICS = ("enrolled", "in_pairing", "meetings_against_cadence", "session_rating")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from peercoach.insights.charts import month_label
 from peercoach.insights.contract import (
     Dashboard,
     DashboardFilters,
@@ -23,7 +24,6 @@ from peercoach.insights.health import (
     MAX_FINDINGS,
     FindingLevel,
     findings_for,
-    month_name,
     program_health,
     share_in_words,
 )
@@ -248,7 +248,7 @@ def test_the_health_page_tells_the_sponsor_what_the_figures_say(
     assert response.status_code == 200
     assert "A third of paired people have not met in six weeks." in page
     assert "Meetings are happening at 100% of the planned rhythm." in page
-    month = month_name(figures_month())
+    month = month_label(figures_month())
     assert f"Ratings are withheld in {month}: too few people rated." in page
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from peercoach.insights.health import month_name
+from peercoach.insights.charts import month_label
 from peercoach.insights.summary_email import (
     is_due,
     sponsor_summaries_send_due,
@@ -191,7 +191,7 @@ def test_withheld_figures_say_withheld(personas: Any, program: Program, send: An
     send(monday_at_nine())
 
     [email] = summaries()
-    month = month_name(figures_month())
+    month = month_label(figures_month())
     assert f"Ratings are withheld in {month}: too few people rated." in email.body
     assert "People enrolled: withheld" in email.body
     assert "have not met" not in email.body
