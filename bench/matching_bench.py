@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import multiprocessing
+import os
 import resource
 import time
 from dataclasses import dataclass
@@ -256,6 +257,9 @@ def pairs_table(cases: list[Shape], exact_limit: int, rustworkx_limit: int) -> N
             )
     for note in methods_seen:
         print(f"\nBound method: {note}")
+    # Wall seconds depend on what else the machine runs; CPU seconds much less so.
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\nLoad average at the end (1, 5, 15 min): {load}")
 
 
 def run_groups(case: Shape, format_name: str) -> dict[str, Any]:
@@ -317,7 +321,9 @@ def main() -> None:
     )
     parser.add_argument("--exact-limit", type=int, default=2_000)
     parser.add_argument("--rustworkx-limit", type=int, default=600)
-    parser.add_argument("--group-sizes", default="", help="enrolled counts for triads and groups")
+    parser.add_argument(
+        "--group-sizes", default="", help="enrolled counts for triads and groups (0: none)"
+    )
     arguments = parser.parse_args()
     if arguments.sizes:
         sizes = [int(size) for size in arguments.sizes.split(",")]
@@ -344,6 +350,8 @@ def main() -> None:
         # One shape at the largest sizes keeps the full run under half an hour.
         cases = [case for case in cases if case.enrolled <= 2_000 or case.shape == "balanced"]
     pairs_table(cases, arguments.exact_limit, arguments.rustworkx_limit)
+    if group_sizes == [0]:  # --group-sizes 0: pairs only
+        return
     groups_table(
         [Shape("balanced, many zones, 60%", size, "balanced", "many", 0.6) for size in group_sizes]
     )

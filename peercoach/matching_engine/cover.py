@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sparse
+from ortools.graph.python import linear_sum_assignment
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from peercoach.matching_engine.rules import IntArray
@@ -31,6 +32,10 @@ from peercoach.matching_engine.scoring import FloatArray
 
 SHORTEST_PATH_ROUNDS = 5_000
 SETTLE_ROUNDS = 60
+# For the integer solver: weights in hundredths, and a bonus of this many weight spreads per
+# person covered (the exact "size · spread" of cycle_cover overflows its cost scaling).
+INTEGER_STEPS = 100
+INTEGER_BONUS_SPREADS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,32 @@ def cycle_cover(size: int, first: IntArray, second: IntArray, weight: FloatArray
     successor[row] = column
     prices = _prices(size, rows, columns, costs, successor, top, bonus)
     return Cover(successor, _settle(size, first, second, weight, prices))
+
+
+def integer_cycle_cover(size: int, first: IntArray, second: IntArray, weight: FloatArray) -> Cover:
+    """The same cover by OR-Tools' cost-scaling assignment, on weights rounded to hundredths.
+
+    On the lean graphs across blocks (100,000 people, 360,000 pairs) it takes a third of the
+    time of SciPy's solver, whose running time grows steeply with the pairs per person. The
+    rounding and the smaller bonus make it near-exact rather than exact, and its prices cover
+    the rounded weights: good for choosing pairs, never used for a bound.
+    """
+    scaled = np.rint(weight * INTEGER_STEPS).astype(np.int64)
+    spread = max(1, int(scaled.max(initial=0)) - min(0, int(scaled.min(initial=0))))
+    bonus = spread * INTEGER_BONUS_SPREADS
+    gain = scaled + bonus
+    top = int(gain.max(initial=0)) + 1
+    everyone = np.arange(size, dtype=np.int64)
+    rows = np.concatenate([first, second, everyone])
+    columns = np.concatenate([second, first, everyone])
+    costs = np.concatenate([top - gain, top - gain, np.full(size, top, dtype=np.int64)])
+    assignment = linear_sum_assignment.SimpleLinearSumAssignment()
+    assignment.add_arcs_with_cost(rows, columns, costs)
+    if assignment.solve() != assignment.OPTIMAL:
+        return cycle_cover(size, first, second, weight)
+    successor = np.array([assignment.right_mate(row) for row in range(size)], dtype=np.int64)
+    prices = _prices(size, rows, columns, costs.astype(float), successor, float(top), float(bonus))
+    return Cover(successor, _settle(size, first, second, weight, prices / INTEGER_STEPS))
 
 
 def _prices(

@@ -34,6 +34,7 @@ from scipy.optimize import linprog
 from peercoach.matching_engine.candidates import CandidateGraph
 from peercoach.matching_engine.rules import IntArray, RuleIndex
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
+from peercoach.matching_engine.set_bounds import dense_pair_scores
 
 BRUTE_FORCE_LIMIT = 12_000  # every pair is checked up to this many enrolled people
 PRICING_ROUNDS = 2
@@ -132,13 +133,17 @@ def group_upper_bound(
     )
 
 
-TRIAD_LP_LIMIT = 1_500  # the triad LP keeps every pair's score in memory (8·n² bytes)
+TRIAD_LP_LIMIT = 1_500  # enrolled people: above this the triad LP takes minutes (bench only)
+TRIAD_LP_MOST = 12_000  # its table of pair scores holds 4·n² bytes
 TRIAD_ROUNDS = 30
+TRIAD_GAP = 0.001
 TRIAD_SHORTLIST = 60
-TRIAD_WIDEST = 480
+TRIAD_WIDEST = 1_920  # at 1,000 people 480 left the bound 2% above the LP it had converged to
 
 
-def triad_upper_bound(index: RuleIndex, leftover_pairs: int = 0) -> tuple[float | None, str]:
+def triad_upper_bound(
+    index: RuleIndex, leftover_pairs: int = 0, limit: int = TRIAD_LP_LIMIT
+) -> tuple[float | None, str]:
     """The set-partitioning LP over triads, by column generation.
 
     Any split into triads is a point of: maximize Σ w_T x_T with Σ_{T ∋ v} x_T <= 1, where T
@@ -151,9 +156,9 @@ def triad_upper_bound(index: RuleIndex, leftover_pairs: int = 0) -> tuple[float 
     triples). We solve the LP on a growing set of triples, adding each person's most violated.
     """
     size = index.size
-    if size < 3 or size > TRIAD_LP_LIMIT:
+    if size < 3 or size > min(limit, TRIAD_LP_MOST):
         return None, "not computed"
-    weights = _dense_scores(index)
+    weights = dense_pair_scores(index)
     columns: set[tuple[int, int, int]] = set()
     prices = np.zeros(size)
     best = np.inf
@@ -164,54 +169,71 @@ def triad_upper_bound(index: RuleIndex, leftover_pairs: int = 0) -> tuple[float 
         added = {triad for triad in triads if triad not in columns}
         if not added or worst.max(initial=0.0) <= 1e-6 * max(1.0, best):
             break
+        if best - prices.sum() <= TRIAD_GAP * best:
+            break  # the LP's value so far is within 0.1% of the bound: more rounds buy little
         columns |= added
         prices = _triad_lp(size, sorted(columns), weights)
     return best, "set-partitioning LP over triads, duals checked against every feasible triple"
 
 
-def _dense_scores(index: RuleIndex) -> FloatArray:
-    size = index.size
-    weights = np.full((size, size), -np.inf)
-    everyone = np.arange(size, dtype=np.int64)
-    for start in range(0, size, ROW_BLOCK):
-        rows = everyone[start : start + ROW_BLOCK]
-        first, second = np.repeat(rows, size), np.tile(everyone, len(rows))
-        allowed = index.feasible(first, second)
-        scores = np.where(allowed, pair_scores(index, first, second), -np.inf)
-        weights[start : start + len(rows)] = scores.reshape(len(rows), size)
-    return weights
-
-
-def _pair_excess(weights: FloatArray, prices: FloatArray) -> float:
+def _pair_excess(weights: np.ndarray, prices: FloatArray) -> float:
     """The most a leftover pair can score beyond its members' prices."""
-    slack = weights - prices[:, None] - prices[None, :]
-    return float(max(0.0, np.max(slack, initial=0.0)))
+    most = 0.0
+    for start in range(0, len(prices), ROW_BLOCK):
+        rows = weights[start : start + ROW_BLOCK].astype(np.float64)
+        slack = rows - prices[start : start + ROW_BLOCK, None] - prices[None, :]
+        most = max(most, float(np.max(slack, initial=0.0)))
+    return most
+
+
+def _best_halves(weights: np.ndarray) -> FloatArray:
+    """Half of each person's best pair score (-inf for someone with no allowed partner)."""
+    best = np.full(len(weights), -np.inf)
+    for start in range(0, len(weights), ROW_BLOCK):
+        rows = weights[start : start + ROW_BLOCK]
+        best[start : start + len(rows)] = rows.max(axis=1, initial=-np.inf) / 2
+    return best
+
+
+def _best_reduced_halves(weights: np.ndarray, prices: FloatArray) -> FloatArray:
+    """For each person a, the most ½w_ab - y_b over their allowed partners b."""
+    best = np.full(len(weights), -np.inf)
+    for start in range(0, len(weights), ROW_BLOCK):
+        rows = weights[start : start + ROW_BLOCK].astype(np.float64) / 2 - prices[None, :]
+        best[start : start + len(rows)] = rows.max(axis=1, initial=-np.inf)
+    return best
 
 
 def _most_violated(
-    weights: FloatArray, prices: FloatArray
+    weights: np.ndarray, prices: FloatArray
 ) -> tuple[FloatArray, list[tuple[int, int, int]]]:
     """For each person v: at least the max over allowed triples {v, a, b} of
     w_T - y_v - y_a - y_b (and at least 0), and the best triple found. Triples are searched
-    in a shortlist by ½w_va - y_a; anything beyond it is covered by an upper estimate."""
+    in a shortlist by ½w_va - y_a; anything beyond it is covered by an upper estimate.
+    Rows of the score table are read one person at a time, so nothing n² is copied."""
     size = len(prices)
-    half = weights / 2
-    reach = half - prices[None, :]  # reach[v, a] = ½ w_va - y_a, -inf where not allowed
-    best_half = np.max(np.where(np.isfinite(half), half, -np.inf), axis=1, initial=-np.inf)
+    best_half = _best_halves(weights)
+    best_reduced = _best_reduced_halves(weights, prices)
     worst = np.zeros(size)
     triads: list[tuple[int, int, int]] = []
     for person in range(size):
-        row = reach[person]
-        allowed = np.flatnonzero(np.isfinite(row))
+        half_row = weights[person].astype(np.float64) / 2
+        allowed = np.flatnonzero(np.isfinite(half_row))
         if len(allowed) < 2:
             continue
+        row = np.full(size, -np.inf)
+        row[allowed] = half_row[allowed] - prices[allowed]  # ½ w_va - y_a
         order = allowed[np.argsort(-row[allowed], kind="stable")]
         # The best any triple with a can reach is row[a] + best_half[a] + row[b] for b ≠ a.
         reach_with = float(np.max(row[order] + best_half[order]))
+        # Any triple {v, a, b}: ½w_ab - y_b is at most a's best reduced half-score and ½w_vb
+        # at most v's best half-score, wherever a and b stand in the shortlist.
+        anywhere = float(np.max(row[order] + best_reduced[order])) + float(best_half[person])
         length = TRIAD_SHORTLIST
         while True:
-            value, first, second = _best_triple(half, row, order[:length])
-            if length >= len(order) or reach_with + row[order[length]] <= value:
+            value, first, second = _best_triple(weights, row, order[:length])
+            beyond = min(anywhere, reach_with + row[order[length]]) if length < len(order) else 0
+            if length >= len(order) or beyond <= value:
                 break
             if length >= TRIAD_WIDEST:
                 # A triple with someone beyond the shortlist reaches at most this much;
@@ -220,25 +242,26 @@ def _most_violated(
             length *= 2
         found = value
         if length < len(order):
-            value = max(value, reach_with + float(row[order[length]]))
+            value = max(value, min(anywhere, reach_with + float(row[order[length]])))
         worst[person] = max(0.0, value - prices[person])
         if found - prices[person] > 1e-9:
             triads.append(tuple(sorted((person, first, second))))  # type: ignore[arg-type]
     return worst, triads
 
 
-def _best_triple(half: FloatArray, row: FloatArray, people: IntArray) -> tuple[float, int, int]:
-    table = half[np.ix_(people, people)] + row[people][:, None] + row[people][None, :]
+def _best_triple(weights: np.ndarray, row: FloatArray, people: IntArray) -> tuple[float, int, int]:
+    half = weights[np.ix_(people, people)].astype(np.float64) / 2
+    table = half + row[people][:, None] + row[people][None, :]
     np.fill_diagonal(table, -np.inf)
     spot = int(np.argmax(table))
     first, second = divmod(spot, len(people))
     return float(table[first, second]), int(people[first]), int(people[second])
 
 
-def _triad_lp(size: int, triads: list[tuple[int, int, int]], weights: FloatArray) -> FloatArray:
+def _triad_lp(size: int, triads: list[tuple[int, int, int]], weights: np.ndarray) -> FloatArray:
     members = np.array(triads, dtype=np.int64)
     value = (
-        weights[members[:, 0], members[:, 1]]
+        weights[members[:, 0], members[:, 1]].astype(np.float64)
         + weights[members[:, 0], members[:, 2]]
         + weights[members[:, 1], members[:, 2]]
     ) / 2

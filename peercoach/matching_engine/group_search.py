@@ -16,7 +16,7 @@ with the population, never the clock, so the same inputs and seed always give th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -230,9 +230,11 @@ def iterated_search(
     rng: np.random.Generator,
     kicks: int,
     rounds_per_kick: int,
+    polish: Callable[..., object] | None = None,
 ) -> int:
     """Kick the groups out of a local optimum and search again, keeping only improvements.
 
+    polish, when given, gets one more go at the kicked groups after the moves and swaps.
     Returns how many kicks led to a better total.
     """
     best = state.value()
@@ -244,6 +246,8 @@ def iterated_search(
             continue
         dirty = _refresh(state, partners, touched, widely=False)
         improve(state, partners, rounds_per_kick, dirty, widely=False)
+        if polish is not None:
+            polish(state, focus=np.array(sorted(touched), dtype=np.int64))
         value = state.value()
         if value > best + GAIN_EPSILON:
             best = value
@@ -253,7 +257,7 @@ def iterated_search(
     return kept
 
 
-KICK_SWAPS = 2
+KICK_SWAPS = 3
 
 
 def _kick(state: SearchState, partners: IntArray, rng: np.random.Generator) -> set[int]:

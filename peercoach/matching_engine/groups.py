@@ -13,8 +13,13 @@ chance in any group of the whole population before they are reported with a reas
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sparse
@@ -37,15 +42,19 @@ from peercoach.matching_engine.group_search import (
     iterated_search,
 )
 from peercoach.matching_engine.model import MatchParams, MatchResult, Population
+from peercoach.matching_engine.regroup import regroup
 from peercoach.matching_engine.rules import IntArray, RuleIndex, build_index
-from peercoach.matching_engine.scoring import group_score, pair_scores
+from peercoach.matching_engine.scoring import FloatArray, group_score, pair_scores
+from peercoach.matching_engine.set_bounds import packing_bound
 
 BLOCK_SIZE = 3_000  # people per block; dense tables cost 9·size² bytes
 MAX_ROUNDS = 200  # rounds of the first descent; it usually stops long before
 KICKS_PER_PERSON = 1.0  # the kick budget: this many kicks per person in the block
-LEAST_KICKS = 400  # small blocks are cheap; give them a real search
+LEAST_KICKS = 3_000  # small blocks are cheap: give them up to this many kicks,
+SMALL_KICKS_PER_PERSON = 10  # but no more than this many per person (tiny ones need few)
 ROUNDS_PER_KICK = 6
 GROUP_TRIAD_LIMIT = 400  # the triad LP as a bound for larger groups: seconds up to here
+GROUP_PACKING_LIMIT = 150  # the generated set-packing LP: seconds up to here
 
 
 def match_groups(population: Population, params: MatchParams) -> MatchResult:
@@ -55,8 +64,7 @@ def match_groups(population: Population, params: MatchParams) -> MatchResult:
     allow_extra = params.format == "triads"
     groups: list[list[int]] = []
     leftovers: list[int] = []
-    for number, block in enumerate(partition_blocks(index, BLOCK_SIZE)):
-        found, missed = solve_block(index, np.array(block, dtype=np.int64), params, number)
+    for found, missed in solve_blocks(index, params):
         groups.extend(found)
         leftovers.extend(missed)
     place_leftovers(index, groups, sorted(leftovers), high + (1 if allow_extra else 0))
@@ -74,7 +82,11 @@ def match_groups(population: Population, params: MatchParams) -> MatchResult:
         if params.format == "groups" and least >= 3 and index.size <= GROUP_TRIAD_LIMIT:
             # A group of k >= least people is a packing of its subsets of `least` people, and
             # of its triads: both set-packing LPs know that a group is a clique.
-            more += [smallest_groups_bound(index, least), triad_upper_bound(index)]
+            listed = smallest_groups_bound(index, least)
+            if listed[0] is None and index.size <= GROUP_PACKING_LIMIT:
+                # Too many sets to list: generate the useful ones instead (set_bounds.py).
+                listed = packing_bound(index, least, seed_groups=groups)
+            more += [listed, triad_upper_bound(index)]
         for other_bound, other_note in more:
             if other_bound is not None and (bound is None or other_bound < bound):
                 bound, note = other_bound, other_note
@@ -83,44 +95,100 @@ def match_groups(population: Population, params: MatchParams) -> MatchResult:
     return finish(population, index, params.format, groups, bound, note, started)
 
 
-EXACT_TRIADS_LIMIT = 40  # enrolled people: every allowed triad fits one small integer program
+EXACT_FOURS_LIMIT = 20_000  # groups of four considered whole; more are placed afterwards
+EXACT_TRIADS_LIMIT = 20  # enrolled people: every allowed group in small integer programs
 
 
 def exact_triads(index: RuleIndex) -> list[list[int]] | None:
-    """Small organizations: the best split into triads, by an integer program over every triad.
+    """Small organizations: the best split into triads, by an integer program over every group.
 
-    Each allowed triad (every rule checked for the whole triad) is a yes/no choice, each person
-    in at most one; matching more people comes first, then the score. People left over then join
-    groups or pair up as usual. None above EXACT_TRIADS_LIMIT enrolled.
+    Each allowed triad, pair and group of four (every rule checked for the whole group) is a
+    yes/no choice, each person in at most one. In this order: match as many people as possible,
+    then use as few pairs and fours as possible (the format is triads; they are the fallback
+    that keeps people from being left out), then the highest score. Choosing triads first and
+    placing the leftovers afterwards can miss the best split: at 18 people across time zones it
+    reached 34.5 where this finds 40.5. None above EXACT_TRIADS_LIMIT enrolled.
     """
-    if index.size > EXACT_TRIADS_LIMIT or index.size < 3:
+    if index.size > EXACT_TRIADS_LIMIT or index.size < 2:
         return None
-    sets, value = allowed_sets(index, 3)
-    feasible = np.array([index.group_feasible(members) for members in sets.tolist()], dtype=bool)
-    sets, value = sets[feasible], value[feasible]
-    groups: list[list[int]] = []
-    if len(sets):
-        # Three more people matched is worth more than any difference in score: no split
-        # holds more than size/3 triads, each worth at most the largest |value|.
-        bonus = 1.0 + 2.0 * (index.size / 3) * float(np.abs(value).max())
-        columns = np.repeat(np.arange(len(sets)), 3)
-        incidence = sparse.csr_matrix(
-            (np.ones(sets.size), (sets.ravel(), columns)), shape=(index.size, len(sets))
-        )
-        result = milp(
-            -(value + bonus),
-            constraints=LinearConstraint(incidence, 0, 1),
-            integrality=np.ones(len(sets)),
-            bounds=Bounds(0, 1),
-            options={"mip_rel_gap": 0.0},  # exact: the default stops within 0.01%
-        )
-        if result.status != 0 or result.x is None:
-            return None
-        groups = [list(members) for members in sets[np.asarray(result.x) > 0.5].tolist()]
-    placed = {member for group in groups for member in group}
-    place_leftovers(index, groups, [p for p in range(index.size) if p not in placed], 4)
-    pair_leftovers(index, groups)
+    triads = _listed_groups(index, 3)
+    columns = [triads, _listed_groups(index, 2)]
+    fours = _allowed_groups(index, 4, most=EXACT_FOURS_LIMIT)
+    if fours is not None:
+        columns.append(fours)
+    sets = [members for found, _ in columns for members in found]
+    if not sets:
+        return []
+    value = np.concatenate([found_value for _, found_value in columns])
+    fallback = np.arange(len(sets)) >= len(triads[0])
+    people = np.array([len(members) for members in sets], dtype=float)
+    rows = np.concatenate([np.asarray(members) for members in sets])
+    owner = np.repeat(np.arange(len(sets)), [len(members) for members in sets])
+    incidence = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, owner)), shape=(index.size, len(sets))
+    )
+    # One integer program per criterion, each keeping the ones before at their best: big
+    # weights folding all three into one objective made HiGHS take 20 s at 19 people.
+    constraints = [LinearConstraint(incidence, 0, 1)]
+    most_people = _best_choice(people, constraints)
+    if most_people is None:
+        return None
+    constraints.append(LinearConstraint(people, most_people - 0.5, np.inf))
+    fewest_fallbacks = _best_choice(-fallback.astype(float), constraints)
+    if fewest_fallbacks is None:
+        return None
+    constraints.append(LinearConstraint(fallback.astype(float), -np.inf, -fewest_fallbacks + 0.5))
+    result = _solve_choice(value, constraints)
+    if result is None:
+        return None
+    chosen = np.flatnonzero(result > 0.5)
+    groups = [list(sets[number]) for number in chosen.tolist()]
+    if fours is None:
+        # Too many fours to list: leftovers join triads as before.
+        placed = {member for group in groups for member in group}
+        place_leftovers(index, groups, [p for p in range(index.size) if p not in placed], 4)
     return groups
+
+
+def _solve_choice(gain: FloatArray, constraints: list[LinearConstraint]) -> FloatArray | None:
+    """The yes/no choices with the largest total gain under the constraints, or None."""
+    result = milp(
+        -gain,
+        constraints=constraints,
+        integrality=np.ones(len(gain)),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 0.0},  # exact: the default stops within 0.01%
+    )
+    if result.status != 0 or result.x is None:
+        return None
+    return np.asarray(result.x)
+
+
+def _best_choice(gain: FloatArray, constraints: list[LinearConstraint]) -> float | None:
+    """The largest total of a whole-number gain under the constraints."""
+    chosen = _solve_choice(gain, constraints)
+    return None if chosen is None else float(np.rint(gain @ np.rint(chosen)))
+
+
+def _listed_groups(index: RuleIndex, size: int) -> tuple[list[list[int]], FloatArray]:
+    listed = _allowed_groups(index, size)
+    assert listed is not None  # no limit asked
+    return listed
+
+
+def _allowed_groups(
+    index: RuleIndex, size: int, most: int | None = None
+) -> tuple[list[list[int]], FloatArray] | None:
+    """Every group of `size` people that every rule allows as a whole, with its score.
+
+    None when more than `most` groups pass the pairwise rules (checking each whole group is
+    the slow part: about 70 µs a group).
+    """
+    sets, value = allowed_sets(index, size)
+    if most is not None and len(sets) > most:
+        return None
+    feasible = np.array([index.group_feasible(members) for members in sets.tolist()], dtype=bool)
+    return [list(members) for members in sets[feasible].tolist()], value[feasible]
 
 
 def _ranking(index: RuleIndex, groups: list[list[int]]) -> tuple[int, float]:
@@ -141,6 +209,44 @@ def partition_blocks(index: RuleIndex, block_size: int) -> list[list[int]]:
     return [chunk.tolist() for chunk in np.array_split(order, count)]
 
 
+WORKERS = 2  # blocks solved side by side; the machines we run on have two cores
+
+# Set just before the worker processes start, so forked workers inherit the whole population
+# instead of receiving it through a pipe for every block.
+_BLOCK_INPUT: tuple[RuleIndex, MatchParams] | None = None
+
+
+def solve_blocks(index: RuleIndex, params: MatchParams) -> list[tuple[list[list[int]], list[int]]]:
+    """Every block's groups and leftovers, in block order whichever block finishes first.
+
+    Blocks depend on nothing but their own people and the seed, so solving them in two
+    worker processes gives the same groups as solving them one after another.
+    """
+    global _BLOCK_INPUT
+    numbered = list(enumerate(partition_blocks(index, BLOCK_SIZE)))
+    _BLOCK_INPUT = (index, params)
+    try:
+        workers = min(WORKERS, len(numbered), os.cpu_count() or 1)
+        # Forking a process that runs other threads can deadlock the child (a lock held by
+        # another thread at fork time is never released), so threaded callers such as a web
+        # process solve the blocks one after another; the result is the same either way.
+        can_fork = "fork" in multiprocessing.get_all_start_methods()
+        if workers > 1 and can_fork and threading.active_count() == 1:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                return list(pool.map(_solve_numbered_block, numbered))
+        return [_solve_numbered_block(item) for item in numbered]
+    finally:
+        _BLOCK_INPUT = None
+
+
+def _solve_numbered_block(numbered: tuple[int, list[int]]) -> tuple[list[list[int]], list[int]]:
+    assert _BLOCK_INPUT is not None
+    index, params = _BLOCK_INPUT
+    number, block = numbered
+    return solve_block(index, np.array(block, dtype=np.int64), params, number)
+
+
 def size_range(params: MatchParams) -> tuple[int, int]:
     return (3, 3) if params.format == "triads" else (params.group_min, params.group_max)
 
@@ -156,14 +262,16 @@ def solve_block(
     state = SearchState.from_groups(pairs, rules, groups, low, high)
     partners = pairs.best_partners(NEIGHBOURS)
     improve(state, partners, MAX_ROUNDS)
+    descend(state, partners)
     # Each block draws its own kicks from the seed, so blocks do not depend on each other.
     rng = np.random.default_rng([params.seed, number])
     iterated_search(
         state,
         partners,
         rng,
-        max(LEAST_KICKS, round(KICKS_PER_PERSON * pairs.size)),
+        kick_budget(pairs.size),
         ROUNDS_PER_KICK,
+        partial(regroup, partners=partners, parts=_pooled_groups(high), max_rounds=ROUNDS_PER_KICK),
     )
     found = [[int(people[member]) for member in group] for group in state.groups()]
     placed = {member for group in found for member in group}
@@ -183,12 +291,36 @@ def solve_block(
     return found, missed
 
 
+REGROUP_PASSES = 10  # regroup, then move and swap again, at most this often
+
+
+def descend(state: SearchState, partners: IntArray) -> None:
+    """Alternate re-splitting neighbouring groups with moves and swaps until neither helps."""
+    for _ in range(REGROUP_PASSES):
+        if not regroup(state, partners, _pooled_groups(state.high), MAX_ROUNDS):
+            return
+        improve(state, partners, MAX_ROUNDS)
+
+
+def _pooled_groups(high: int) -> int:
+    """Triads pool three groups (nine people, 280 splits); larger groups pool two."""
+    return 3 if high <= 3 else 2
+
+
+def kick_budget(people: int) -> int:
+    """Kicks for a block: one per person in big blocks, more in small ones, where they are
+    cheap and where the first kicks still find a lot."""
+    small = min(LEAST_KICKS, SMALL_KICKS_PER_PERSON * people)
+    return max(small, round(KICKS_PER_PERSON * people))
+
+
 def construct(pairs: BlockPairs, rules: GroupRules, low: int, high: int) -> list[list[int]]:
     """Grow one group at a time from the hardest-to-place person, adding the best-fitting peer.
 
-    Groups aim for the middle of the size range, which leaves room for moves both ways.
+    Groups start at the smallest size allowed: a small group can be choosier (every pair
+    in it must be good), and people left over then join the group where they add the most.
     """
-    target = (low + high + 1) // 2
+    target = low
     free = np.ones(pairs.size, dtype=bool)
     options = pairs.allowed.sum(axis=1)
     groups: list[list[int]] = []

@@ -42,6 +42,7 @@ from peercoach.matching_engine.bounds import (
     STRUCTURED_FROM,
     all_violations,
     bound_note,
+    descend_over_everyone,
     matching_upper_bound,
     priced_graph,
 )
@@ -57,6 +58,7 @@ from peercoach.matching_engine.rules import (
     reporting_tour,
 )
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
+from peercoach.matching_engine.violation import prepare_search
 
 WEIGHT_STEPS = 1_000
 STRICT_LIMIT = 2_000
@@ -76,11 +78,17 @@ def match_pairs(population: Population, params: MatchParams) -> MatchResult:
     note = "not computed"
     if index.size > BLOCK_SIZE:
         pairs, graph, prices = _solve_in_blocks(population, params, index, tour)
+        # Filed once, searched with each new set of prices.
+        structured = index.size > STRUCTURED_FROM
+        search = prepare_search(index) if structured else None
         # One search over everyone serves both: pairs across blocks, and the bound's first step.
-        first_search = all_violations(index, prices, index.size > STRUCTURED_FROM)
-        pairs = refine_across_blocks(index, pairs, graph, prices, first_search)
+        first_search = all_violations(index, prices, structured, search)
+        across = refine_across_blocks(index, pairs, graph, prices, first_search, search=search)
+        pairs = across.pairs
         if params.compute_bound:
-            bound, note = matching_upper_bound(index, graph, prices, first_search)
+            bound, note = matching_upper_bound(
+                index, graph, prices, first_search, search, across.prices
+            )
     else:
         graph = candidate_graph(index)
         cover: Cover | None = None
@@ -93,6 +101,11 @@ def match_pairs(population: Population, params: MatchParams) -> MatchResult:
             graph, cover = priced.graph, priced.cover
             if params.compute_bound:
                 bound = priced.bound
+                if index.size > STRUCTURED_FROM:
+                    # One keyed search more lowers it a little (0.07% at 10,000 people, in
+                    # 0.2 CPU s; more steps gain less each).
+                    lowered = descend_over_everyone(index, priced.covering, True, steps=1)
+                    bound = min(bound, float(lowered.sum()))
                 note = bound_note(index, "optimal duals of the fractional matching LP")
         pairs = solve_block_pairs(index.size, graph, cover)
     groups = add_leftovers_to_pairs(index, pairs)

@@ -63,73 +63,177 @@ def _subsets(items: list[int]) -> list[tuple[int, int]]:
     return subsets
 
 
-def _cheapest_per_run(price: FloatArray, people: IntArray, *groups: np.ndarray) -> IntArray:
-    """The cheapest row of each run of equal group values (the last group sorts first)."""
-    order = np.lexsort((people, price, *groups))
-    if len(order) == 0:
-        return order
-    new_run = np.zeros(len(order), dtype=bool)
-    new_run[0] = True
-    for column in groups:
-        ordered = column[order]
-        new_run[1:] |= ordered[1:] != ordered[:-1]
-    return np.asarray(order[new_run])
+@dataclass(frozen=True, slots=True)
+class KeyedSearch:
+    """The part of the search that does not depend on prices, built once per population.
+
+    Filing everyone under their keys and grouping the lookups takes about half of a search at
+    100,000 people; pricing rounds change only the prices, so they reuse it.
+    """
+
+    many: np.ndarray  # people with too many topics for keys: compared with everyone directly
+    entry_key: IntArray  # the filed entries, in (key, level, window) cell order
+    entry_person: IntArray
+    entry_cell: IntArray
+    cell_start: IntArray  # where each cell's run of entries starts
+    department_order: IntArray  # entries with a department, in (cell, department) order
+    department_start: IntArray  # where each (cell, department) run starts in that order
+    key_count: int
+    group: IntArray  # each person's (level, window) number
+    classes: int
+    level_score: FloatArray
+    window_score: FloatArray
+    types: IntArray  # (level, window, department) of each type of person asking
+    query_of: IntArray  # for each lookup, its (key, type) question
+    query_person: IntArray
+    question_key: IntArray
+    question_type: IntArray
+    question_topics: IntArray
 
 
-def structured_violations(index: RuleIndex, prices: FloatArray) -> Violations:
-    """best[v] >= score(u, v) - y_u for every feasible u != v (the maximum itself, mostly)."""
+def prepare_search(index: RuleIndex) -> KeyedSearch | None:
+    """Everything but the prices; None when nobody can be filed under keys."""
+    if index.size < 2:
+        return None
+    topic_count = np.bitwise_count(index.wants).sum(axis=1) + np.bitwise_count(index.offers).sum(
+        axis=1
+    )
+    many = topic_count > MAX_KEY_TOPICS
+    if many.all():
+        return None
+    filed = _filed_with_arrays(index, ~many) or _filed_with_python(index, ~many)
+    entry_key, entry_person, query_key, query_person, query_topics, key_count = filed
+    weights = index.params.weights
+    levels, level_of = np.unique(index.level, return_inverse=True)
+    classes = len(index.windows)
+    group = level_of.astype(np.int64) * classes + index.window_class
+    cell = entry_key * (len(levels) * classes) + group[entry_person]
+    # Within a cell, entries sort by person, so the cheapest is found without sorting prices.
+    order = np.lexsort((entry_person, cell))
+    entry_key, entry_person, cell = entry_key[order], entry_person[order], cell[order]
+    department = index.department[entry_person]
+    with_department = np.flatnonzero(department >= 0)
+    department_order = with_department[
+        np.lexsort((department[with_department], cell[with_department]))
+    ]
+    level_score = weights.seniority * np.maximum(
+        0.0, 1.0 - np.abs(levels[:, None] - levels[None, :]) / SENIORITY_FADE_LEVELS
+    )
+    minimum = index.params.min_overlap_hours * 60
+    overlap = index.class_overlap
+    window_score = np.where(
+        overlap >= minimum,
+        weights.overlap * np.clip((overlap - minimum) / OVERLAP_BONUS_MINUTES, 0.0, 1.0),
+        -np.inf,
+    )
+    # People of one type (level, window, department) asking under one key get the same answer:
+    # work it out once per (key, type).
+    types, person_type = np.unique(
+        np.stack([level_of, index.window_class, index.department], axis=1),
+        axis=0,
+        return_inverse=True,
+    )
+    combined = query_key * len(types) + person_type.ravel()[query_person]
+    unique_query, query_of = np.unique(combined, return_inverse=True)
+    question_topics = np.zeros(len(unique_query), dtype=np.int64)
+    question_topics[query_of] = query_topics
+    return KeyedSearch(
+        many=many,
+        entry_key=entry_key,
+        entry_person=entry_person,
+        entry_cell=cell,
+        cell_start=_run_starts(cell),
+        department_order=department_order,
+        department_start=_run_starts(
+            cell[department_order] * (int(department.max(initial=0)) + 1)
+            + department[department_order]
+        ),
+        key_count=key_count,
+        group=group,
+        classes=classes,
+        level_score=level_score,
+        window_score=window_score,
+        types=types,
+        query_of=query_of.ravel(),
+        query_person=query_person,
+        question_key=unique_query // len(types),
+        question_type=unique_query % len(types),
+        question_topics=question_topics,
+    )
+
+
+def structured_violations(
+    index: RuleIndex, prices: FloatArray, search: KeyedSearch | None = None
+) -> Violations:
+    """best[v] >= score(u, v) - y_u for every feasible u != v (the maximum itself, mostly).
+
+    `search` is prepare_search(index), when the caller keeps it for several prices.
+    """
     size = index.size
     best = np.full(size, -np.inf)
     partner = np.full(size, -1, dtype=np.int64)
     if size < 2:
         return Violations(best, partner)
-    topic_count = np.bitwise_count(index.wants).sum(axis=1) + np.bitwise_count(index.offers).sum(
-        axis=1
-    )
-    many = topic_count > MAX_KEY_TOPICS
-    if not many.all():  # nobody to file when everyone has many topics
-        _keyed_part(index, prices, ~many, best, partner)
+    if search is None:
+        search = prepare_search(index)
+    if search is None:  # nobody filed: everyone has many topics
+        many = np.ones(size, dtype=bool)
+    else:
+        many = search.many
+        _keyed_part(index, prices, search, best, partner)
     for person in np.flatnonzero(many).tolist():
         _direct(index, prices, person, best, partner)
     _preferences(index, prices, best, partner)
     return Violations(best, partner)
 
 
+def _run_starts(values: np.ndarray) -> IntArray:
+    """Where each run of equal values starts, in an array sorted by them."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+
+
+def _cheapest_in_runs(price: FloatArray, starts: IntArray) -> IntArray:
+    """The first position of the lowest price in each run (runs start at `starts`)."""
+    if len(price) == 0:
+        return np.zeros(0, dtype=np.int64)
+    lowest = np.minimum.reduceat(price, starts)
+    marker = np.zeros(len(price), dtype=np.int64)
+    marker[starts] = 1
+    run = np.cumsum(marker) - 1
+    hits = np.flatnonzero(price == lowest[run])
+    return np.asarray(hits[np.concatenate([[True], run[hits][1:] != run[hits][:-1]])])
+
+
 def _keyed_part(
     index: RuleIndex,
     prices: FloatArray,
-    keyed: np.ndarray,
+    search: KeyedSearch,
     best: FloatArray,
     partner: IntArray,
 ) -> None:
     weights = index.params.weights
-    filed = _filed_with_arrays(index, keyed) or _filed_with_python(index, keyed)
-    entry_key, entry_person, query_key, query_person, query_topics, key_count = filed
-    if len(entry_key) == 0 or len(query_key) == 0:
-        return
-    keys, people = entry_key, entry_person
-    levels, level_of = np.unique(index.level, return_inverse=True)
-    classes = len(index.windows)
-    group = level_of.astype(np.int64) * classes + index.window_class
-    cell = keys * (len(levels) * classes) + group[people]
+    people, cell = search.entry_person, search.entry_cell
     price = prices[people]
     department = index.department[people]
-    # The cheapest entry per (key, level, window), whatever the department.
-    cheapest = _cheapest_per_run(price, people, cell)
+    # The cheapest entry per (key, level, window), whatever the department (ties: lowest person).
+    cheapest = _cheapest_in_runs(price, search.cell_start)
     # The cheapest per (cell, department), then the two cheapest departments per cell.
-    has_department = department >= 0
-    per_department = _cheapest_per_run(price, people, department, cell)
-    per_department = per_department[has_department[per_department]]
-    order2 = np.lexsort((people[per_department], price[per_department], cell[per_department]))
-    ranked = per_department[order2]
-    ranked_cell = cell[ranked]
-    run_start = np.searchsorted(ranked_cell, ranked_cell, side="left")
-    rank = np.arange(len(ranked)) - run_start
-    first_choice = ranked[rank == 0]
-    second_choice = ranked[rank == 1]
+    ordered = search.department_order
+    per_department = ordered[_cheapest_in_runs(price[ordered], search.department_start)]
+    department_cell = cell[per_department]
+    cell_runs = _run_starts(department_cell)
+    first_spot = _cheapest_in_runs(price[per_department], cell_runs)
+    first_choice = per_department[first_spot]
+    rest_price = price[per_department].copy()
+    rest_price[first_spot] = np.inf
+    second_spot = _cheapest_in_runs(rest_price, cell_runs)
+    second_spot = second_spot[np.isfinite(rest_price[second_spot])]
+    second_choice = per_department[second_spot]
     cells = cell[cheapest]  # sorted, one per cell
-    table_key = keys[cheapest]
-    table_group = group[people[cheapest]]
+    table_key = search.entry_key[cheapest]
+    table_group = search.group[people[cheapest]]
     table_price = price[cheapest]
     table_person = people[cheapest]
     first_price = np.full(len(cells), np.inf)
@@ -146,37 +250,15 @@ def _keyed_part(
     second_price[spot] = price[second_choice]
     second_department[spot] = department[second_choice]
     second_person[spot] = people[second_choice]
-    key_start = np.searchsorted(table_key, np.arange(key_count + 1))
+    key_start = np.searchsorted(table_key, np.arange(search.key_count + 1))
 
-    # Queries: v looks up (S ⊆ wants(v), R ⊆ offers(v), language), in v's own type.
-    level_score = weights.seniority * np.maximum(
-        0.0, 1.0 - np.abs(levels[:, None] - levels[None, :]) / SENIORITY_FADE_LEVELS
-    )
-    minimum = index.params.min_overlap_hours * 60
-    overlap = index.class_overlap
-    window_score = np.where(
-        overlap >= minimum,
-        weights.overlap * np.clip((overlap - minimum) / OVERLAP_BONUS_MINUTES, 0.0, 1.0),
-        -np.inf,
-    )
+    classes = search.classes
+    level_score, window_score = search.level_score, search.window_score
     bonus = max(0.0, weights.different_department)
-    q_key, q_person, q_topics = query_key, query_person, query_topics
-    # People of one type (level, window, department) asking under one key get the same answer:
-    # work it out once per (key, type).
-    types, person_type = np.unique(
-        np.stack([level_of, index.window_class, index.department], axis=1),
-        axis=0,
-        return_inverse=True,
-    )
-    person_type = person_type.ravel()
-    combined = q_key * len(types) + person_type[q_person]
-    unique_query, query_of = np.unique(combined, return_inverse=True)
-    u_key = unique_query // len(types)
-    u_type = unique_query % len(types)
-    u_topics = np.zeros(len(unique_query), dtype=np.int64)
-    u_topics[query_of] = q_topics
-    answer = np.full(len(unique_query), -np.inf)
-    answer_person = np.full(len(unique_query), -1, dtype=np.int64)
+    types = search.types
+    u_key, u_type, u_topics = search.question_key, search.question_type, search.question_topics
+    answer = np.full(len(u_key), -np.inf)
+    answer_person = np.full(len(u_key), -1, dtype=np.int64)
     counts = key_start[u_key + 1] - key_start[u_key]
     bounds = np.concatenate([[0], np.cumsum(counts)])
     start_query = 0
@@ -215,7 +297,8 @@ def _keyed_part(
         answer_person[owner[top]] = who[top]
         start_query = end_query
     # Back to people: each person's best answer over their keys.
-    value, who = answer[query_of], answer_person[query_of]
+    q_person = search.query_person
+    value, who = answer[search.query_of], answer_person[search.query_of]
     top = _best_per_owner(q_person, value)
     better = value[top] > best[q_person[top]]
     best[q_person[top][better]] = value[top][better]

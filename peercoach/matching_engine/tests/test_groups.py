@@ -236,3 +236,50 @@ def test_small_triads_are_never_worse_than_the_exact_split(org):
         best = _best_triads_by_brute_force(index)
         if best is not None:
             assert result.objective >= best - 1e-6
+
+
+def _best_triad_split_by_brute_force(index):
+    """(matched, -pairs and fours, score) of the best split into triads with pairs and fours as
+    the fallback, trying every split (anyone may also stay out)."""
+
+    def splits(people):
+        if not people:
+            yield []
+            return
+        first, rest = people[0], people[1:]
+        yield from splits(rest)  # the first person stays out
+        for extra in (1, 2, 3):
+            for others in combinations(rest, extra):
+                group = [first, *others]
+                if not index.group_feasible(group):
+                    continue
+                remaining = [p for p in rest if p not in others]
+                for tail in splits(remaining):
+                    yield [group, *tail]
+
+    best = None
+    for split in splits(list(range(index.size))):
+        key = (
+            sum(len(group) for group in split),
+            -sum(len(group) != 3 for group in split),
+            sum(group_score(index, group) for group in split),
+        )
+        if best is None or key[:2] > best[:2] or (key[:2] == best[:2] and key[2] > best[2]):
+            best = key
+    return best
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_organizations(most=8))
+def test_the_exact_triad_split_matches_most_people_then_fewest_fallbacks_then_best_score(org):
+    from peercoach.matching_engine.groups import exact_triads
+
+    index = build_index(org, params(format="triads"))
+    exact = exact_triads(index)
+    if exact is None:
+        return
+    assert all(index.group_feasible(group) for group in exact)
+    matched, fewest_fallbacks, score = _best_triad_split_by_brute_force(index)
+    assert sum(len(group) for group in exact) == matched
+    assert -sum(len(group) != 3 for group in exact) == fewest_fallbacks
+    assert abs(sum(group_score(index, group) for group in exact) - score) < 1e-6

@@ -245,7 +245,7 @@ def test_pairs_across_blocks_are_won_back_without_matching_fewer_people():
     )
     blocks = pairs.solve_matching(index.size, inside.first, inside.second, inside.weight)
     prices = cycle_cover(index.size, inside.first, inside.second, inside.weight).prices
-    refined = refine_across_blocks(index, blocks, inside, prices)
+    refined = refine_across_blocks(index, blocks, inside, prices).pairs
     chosen = np.array(refined, dtype=np.int64)
     assert len(refined) >= len(blocks)
     assert pairs_value(index, refined) > pairs_value(index, blocks)
@@ -253,5 +253,69 @@ def test_pairs_across_blocks_are_won_back_without_matching_fewer_people():
     # Each round adds each person's most underpriced partner; here everyone on one side ties,
     # so it takes several rounds of new prices to reach the exact optimum.
     exact = pairs.solve_matching(index.size, graph.first, graph.second, graph.weight)
-    more = refine_across_blocks(index, blocks, inside, prices, rounds=12)
+    more = refine_across_blocks(index, blocks, inside, prices, rounds=12).pairs
     assert pairs_value(index, more) >= pairs_value(index, exact) - 1e-6
+
+
+@SLOW
+@given(organizations(), st.integers(0, 2**32 - 1), st.booleans())
+def test_halving_over_everyone_keeps_every_feasible_pair_covered(org, seed, keyed):
+    from peercoach.matching_engine.bounds import all_violations, descend_over_everyone
+
+    index = build_index(org, params())
+    if index.size < 2:
+        return
+    prices = np.random.default_rng(seed).random(index.size) * 4
+    violation, _ = all_violations(index, prices, keyed)
+    covering = prices + violation / 2
+    lowered = descend_over_everyone(index, covering, keyed, steps=3)
+    graph = full_graph(index)
+    assert np.all(lowered[graph.first] + lowered[graph.second] >= graph.weight - 1e-9)
+    assert np.all(lowered <= covering + 1e-12)
+    assert lowered.sum() >= exact_optimum(index) - 1e-6
+
+
+@SLOW
+@given(organizations(), st.integers(0, 2**32 - 1))
+def test_the_bound_from_block_and_lean_prices_through_the_keyed_search_holds(org, seed):
+    from unittest import mock
+
+    import peercoach.matching_engine.bounds as bounds
+
+    index = build_index(org, params())
+    if index.size < 2:
+        return
+    graph = sparse_part(index, seed)
+    rng = np.random.default_rng(seed)
+    block_prices, lean_prices = rng.random(index.size) * 4, rng.random(index.size) * 4
+    # Small organizations normally check every pair; force the keyed search used at scale.
+    with mock.patch.object(bounds, "STRUCTURED_FROM", 0):
+        bound, note = matching_upper_bound(index, graph, block_prices, lean_prices=lean_prices)
+    assert "index of topics" in note
+    assert bound >= exact_optimum(index) - 1e-6
+
+
+@SLOW
+@given(organizations(), st.integers(0, 2**32 - 1))
+def test_the_integer_cover_gives_a_true_matching_and_prices_that_cover_up_to_rounding(org, seed):
+    from peercoach.matching_engine.cover import INTEGER_STEPS, integer_cycle_cover
+
+    index = build_index(org, params())
+    graph = sparse_part(index, seed)
+    if len(graph.first) == 0:
+        return
+    cover = integer_cycle_cover(index.size, graph.first, graph.second, graph.weight)
+    assert sorted(cover.successor.tolist()) == list(range(index.size))
+    chosen = pairs.solve_by_cover(index.size, graph.first, graph.second, graph.weight, cover)
+    members = [member for pair in chosen for member in pair]
+    assert len(members) == len(set(members))
+    edges = set(zip(graph.first.tolist(), graph.second.tolist(), strict=True))
+    assert all(pair in edges for pair in chosen)
+    moved = np.flatnonzero(cover.successor != np.arange(index.size))
+    steps = zip(moved.tolist(), cover.successor[moved].tolist(), strict=True)
+    assert all((min(one, other), max(one, other)) in edges for one, other in steps)
+    # The solver sees weights rounded to 1/INTEGER_STEPS: each pair's two prices may fall
+    # short of its real weight by that rounding, never more.
+    slack = cover.prices[graph.first] + cover.prices[graph.second] - graph.weight
+    assert slack.min() >= -1 / INTEGER_STEPS
+    assert (cover.prices >= 0).all()

@@ -1,0 +1,130 @@
+"""The generated set-packing bound: its search never misses a set, nor undercuts a grouping."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peercoach.matching_engine import match, set_bounds
+from peercoach.matching_engine.group_bounds import smallest_groups_bound, triad_upper_bound
+from peercoach.matching_engine.rules import build_index
+from peercoach.matching_engine.set_bounds import (
+    best_set_for,
+    dense_pair_scores,
+    packing_bound,
+    set_values,
+)
+from peercoach.matching_engine.tests.helpers import params
+from peercoach.matching_engine.tests.test_formats import sample_population
+from peercoach.matching_engine.tests.test_groups import _best_grouping_by_brute_force
+from peercoach.matching_engine.tests.test_pairs_bound import organizations
+
+
+def _worst_violation_by_brute_force(table, prices, person, size):
+    """The max over every set of `size` people holding `person`, all pairs allowed."""
+    others = [other for other in range(len(prices)) if other != person]
+    first, second = np.triu_indices(size, 1)
+    best = -np.inf
+    for rest in combinations(others, size - 1):
+        members = np.array([person, *rest])
+        if np.isfinite(table[members[first], members[second]]).all():
+            value = set_values(table, members[None, :])[0] - prices[members].sum()
+            best = max(best, float(value))
+    return best
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations(most=11), st.integers(3, 5), st.integers(0, 2**31), st.booleans())
+def test_the_search_for_a_persons_worst_set_never_returns_less_than_brute_force(
+    org, size, seed, tiny_shortlist
+):
+    index = build_index(org, params(format="groups"))
+    table = dense_pair_scores(index)
+    prices = np.random.default_rng(seed).uniform(0, 4, index.size)
+    partners = set_bounds._best_partner_sums(table, size - 2)
+    # A tiny shortlist makes the search stop early and use its upper estimate instead.
+    shortlist, widest = set_bounds.SHORTLIST, set_bounds.WIDEST
+    if tiny_shortlist:
+        set_bounds.SHORTLIST, set_bounds.WIDEST = 2, 4
+    try:
+        for person in range(index.size):
+            estimate, sets = best_set_for(table, prices, person, size, partners)
+            assert estimate >= _worst_violation_by_brute_force(table, prices, person, size) - 1e-9
+            for members in sets:
+                assert person in members
+                assert len(set(members)) == size
+                value = set_values(table, np.array([members]))[0] - prices[members].sum()
+                assert value > 0
+    finally:
+        set_bounds.SHORTLIST, set_bounds.WIDEST = shortlist, widest
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations(most=10), st.integers(3, 4))
+def test_the_generated_bound_never_falls_below_the_brute_force_optimum(org, low):
+    index = build_index(org, params(format="groups", group_min=low, group_max=low + 1))
+    best = _best_grouping_by_brute_force(index, low, low + 1)
+    bound, _ = packing_bound(index, low)
+    assert bound is not None
+    assert bound >= best - 1e-6
+
+
+def test_the_generated_bound_matches_the_bound_that_lists_every_set():
+    # Thirty people: few enough to list every set of five, so both reach the same LP optimum.
+    index = build_index(sample_population(30, seed=4), params(format="groups"))
+    listed, _ = smallest_groups_bound(index, 5)
+    generated, _ = packing_bound(index, 5, exact_rounds=40)
+    assert listed is not None
+    assert generated is not None
+    assert generated >= listed - 1e-6
+    assert generated <= listed * 1.001
+
+
+def test_groups_of_five_know_more_than_triads_and_stay_above_what_we_found():
+    people = sample_population(90, seed=6)
+    settings_ = params(format="groups")
+    result = match(people, settings_)
+    index = build_index(people, settings_)
+    generated, _ = packing_bound(index, 5)
+    triads, _ = triad_upper_bound(index)
+    assert generated is not None
+    assert triads is not None
+    assert result.objective - 1e-6 <= generated < triads
+    assert result.upper_bound is not None
+    assert result.upper_bound < triads
+
+
+def test_pair_scores_in_the_table_are_never_rounded_down():
+    index = build_index(sample_population(40, seed=2), params(format="groups"))
+    table = dense_pair_scores(index)
+    first, second = np.triu_indices(index.size, 1)
+    allowed = index.feasible(first, second)
+    from peercoach.matching_engine.scoring import pair_scores
+
+    exact = pair_scores(index, first[allowed], second[allowed])
+    assert (table[first[allowed], second[allowed]].astype(np.float64) >= exact).all()
+    assert np.isneginf(table[first[~allowed], second[~allowed]]).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations(most=12))
+def test_the_triad_bound_holds_when_its_shortlist_is_too_short_to_prove_anything(org):
+    from peercoach.matching_engine import group_bounds
+    from peercoach.matching_engine.tests.test_groups import _best_triads_by_brute_force
+
+    index = build_index(org, params(format="triads"))
+    shortlist, widest = group_bounds.TRIAD_SHORTLIST, group_bounds.TRIAD_WIDEST
+    group_bounds.TRIAD_SHORTLIST = group_bounds.TRIAD_WIDEST = 2
+    try:
+        bound, _ = triad_upper_bound(index)
+    finally:
+        group_bounds.TRIAD_SHORTLIST, group_bounds.TRIAD_WIDEST = shortlist, widest
+    best = _best_grouping_by_brute_force(index, 3, 4)
+    if bound is not None:
+        assert bound >= best - 1e-6
+    if index.size % 3 == 0 and (exact := _best_triads_by_brute_force(index)) is not None:
+        assert bound is not None
+        assert bound >= exact - 1e-6
