@@ -56,11 +56,13 @@ def sign_in(page: Page, live_server: LiveServer, email: str) -> None:
 def table_rows(page: Page, metric: str) -> list[tuple[str, str, str]]:
     """(month, value, people) as the page's table for one metric shows them."""
     table = page.get_by_role("table", name=f"{metric} by month")
-    rows = []
-    for row in table.locator("tbody tr").all():
-        cells = [text.strip() for text in row.locator("th, td").all_text_contents()]
-        rows.append((cells[0], cells[1], cells[2]))
-    return rows
+    # Read every row in one step inside the page: htmx may swap the table in between reading
+    # one row and the next, and a row read after it was swapped out has no cells.
+    cells: list[list[str]] = table.locator("tbody tr").evaluate_all(
+        "rows => rows.map(row => [...row.querySelectorAll('th, td')]"
+        ".map(cell => cell.textContent.trim()))"
+    )
+    return [(row[0], row[1], row[2]) for row in cells]
 
 
 def test_a_sponsor_filters_the_dashboard_and_downloads_what_it_shows(
@@ -76,7 +78,9 @@ def test_a_sponsor_filters_the_dashboard_and_downloads_what_it_shows(
     page.get_by_label("From", exact=True).fill("2026-01")
     page.get_by_label("To", exact=True).fill("2026-03")
     page.get_by_role("button", name="Show figures").click()
+    expect(page).to_have_url(re.compile(r"last_month=2026-03"))
     enrolled = page.get_by_role("table", name="People enrolled by month")
+    expect(enrolled.locator("tbody tr")).to_have_count(3)
     expect(enrolled.locator("tbody tr").first).to_contain_text("January 2026")
     expect(enrolled.locator("tbody tr").first).to_contain_text("22")
     assert table_rows(page, "People enrolled") == [
