@@ -34,7 +34,11 @@ from scipy.optimize import linprog
 from peercoach.matching_engine.candidates import CandidateGraph
 from peercoach.matching_engine.rules import IntArray, RuleIndex
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
-from peercoach.matching_engine.set_bounds import dense_pair_scores
+from peercoach.matching_engine.set_bounds import (
+    dense_pair_scores,
+    packing_lp_prices,
+    set_values,
+)
 
 BRUTE_FORCE_LIMIT = 12_000  # every pair is checked up to this many enrolled people
 PRICING_ROUNDS = 2
@@ -172,7 +176,8 @@ def triad_upper_bound(
         if best - prices.sum() <= TRIAD_GAP * best:
             break  # the LP's value so far is within 0.1% of the bound: more rounds buy little
         columns |= added
-        prices = _triad_lp(size, sorted(columns), weights)
+        listed = np.array(sorted(columns), dtype=np.int64)
+        prices = packing_lp_prices(size, listed, set_values(weights, listed))
     return best, "set-partitioning LP over triads, duals checked against every feasible triple"
 
 
@@ -258,23 +263,6 @@ def _best_triple(weights: np.ndarray, row: FloatArray, people: IntArray) -> tupl
     return float(table[first, second]), int(people[first]), int(people[second])
 
 
-def _triad_lp(size: int, triads: list[tuple[int, int, int]], weights: np.ndarray) -> FloatArray:
-    members = np.array(triads, dtype=np.int64)
-    value = (
-        weights[members[:, 0], members[:, 1]].astype(np.float64)
-        + weights[members[:, 0], members[:, 2]]
-        + weights[members[:, 1], members[:, 2]]
-    ) / 2
-    columns = np.repeat(np.arange(len(triads)), 3)
-    incidence = sparse.csr_matrix(
-        (np.ones(3 * len(triads)), (members.ravel(), columns)), shape=(size, len(triads))
-    )
-    result = linprog(-value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs")
-    if result.status != 0:
-        raise RuntimeError(f"the triad bound LP did not solve: {result.message}")
-    return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
-
-
 SUBSET_LIMIT = 6_000_000  # allowed groups of the smallest size enumerated at most
 SUBSET_ROUNDS = 40
 SUBSET_ADDED = 2_000  # most underpriced groups added to the LP per round
@@ -310,7 +298,7 @@ def smallest_groups_bound(index: RuleIndex, low: int) -> tuple[float | None, str
             break
         top = fresh[np.argsort(-reduced[fresh], kind="stable")[:SUBSET_ADDED]]
         chosen = np.union1d(chosen, top)
-        prices = _set_lp_prices(size, sets[chosen], value[chosen])
+        prices = packing_lp_prices(size, sets[chosen], value[chosen])
     reduced = value - prices[sets].sum(axis=1)
     worst = np.zeros(size)
     np.maximum.at(worst, sets.ravel(), np.repeat(np.maximum(reduced, 0.0), low))
@@ -371,14 +359,3 @@ def _window_slots(index: RuleIndex) -> np.ndarray:
             spot = slot % day
             per_class[number, spot // 64] |= np.uint64(1) << np.uint64(spot % 64)
     return per_class[index.window_class]
-
-
-def _set_lp_prices(size: int, sets: IntArray, value: FloatArray) -> FloatArray:
-    columns = np.repeat(np.arange(len(sets)), sets.shape[1])
-    incidence = sparse.csr_matrix(
-        (np.ones(sets.size), (sets.ravel(), columns)), shape=(size, len(sets))
-    )
-    result = linprog(-value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs")
-    if result.status != 0:
-        raise RuntimeError(f"the group bound LP did not solve: {result.message}")
-    return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
