@@ -32,7 +32,11 @@ from matching_bench import Shape, population_for
 
 from peercoach.matching_engine import MatchParams, match
 from peercoach.matching_engine.candidates import full_graph
-from peercoach.matching_engine.group_bounds import TRIAD_LP_LIMIT, TRIAD_LP_MOST, triad_upper_bound
+from peercoach.matching_engine.group_bounds import (
+    TRIAD_LP_LIMIT,
+    triad_bound_by_blocks,
+    triad_upper_bound,
+)
 from peercoach.matching_engine.groups import GROUP_PACKING_LIMIT, GROUP_TRIAD_LIMIT
 from peercoach.matching_engine.rules import RuleIndex, build_index
 from peercoach.matching_engine.scoring import group_score
@@ -153,15 +157,18 @@ def deeper_bound(
     members = [[index.position[member] for member in group.members] for group in groups]
     if format_name == "triads" and index.size > TRIAD_LP_LIMIT:
         leftover_pairs = sum(len(group) == 2 for group in members)
-        return triad_upper_bound(index, leftover_pairs, TRIAD_LP_MOST)[0]
+        return triad_bound_by_blocks(index, leftover_pairs)[0]
     if format_name != "groups":
         return None
     found: list[float | None] = []
     if index.size > GROUP_TRIAD_LIMIT:
-        found.append(triad_upper_bound(index, 0, TRIAD_LP_MOST)[0])
+        large = index.size > TRIAD_LP_LIMIT  # the triad LP from blocks, then everyone
+        found.append((triad_bound_by_blocks(index) if large else triad_upper_bound(index))[0])
     if index.size > GROUP_PACKING_LIMIT and packing_rounds > 0:
         least = min([5, *(len(group) for group in members)])
-        found.append(packing_bound(index, least, members, exact_rounds=packing_rounds)[0])
+        found.append(
+            packing_bound(index, least, seed_groups=members, exact_rounds=packing_rounds)[0]
+        )
     return min((bound for bound in found if bound is not None), default=None)
 
 
@@ -222,6 +229,7 @@ def main() -> None:
         default=0,
         help="groups above the engine's limit: rounds of the generated set-packing bound",
     )
+    parser.add_argument("--formats", default="triads,groups", help="e.g. groups alone")
     arguments = parser.parse_args()
     if arguments.sizes:
         sizes = [int(size) for size in arguments.sizes.split(",")]
@@ -250,7 +258,7 @@ def main() -> None:
     for size in sizes:
         for label, shape, zones, share in shapes if size <= 1_000 else shapes[1:2]:
             case = Shape(label, size, shape, zones, share)
-            for format_name in ("triads", "groups"):
+            for format_name in arguments.formats.split(","):
                 cpsat = size <= arguments.cpsat_limit
                 context = multiprocessing.get_context("spawn")
                 with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:

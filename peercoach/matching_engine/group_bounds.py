@@ -263,6 +263,238 @@ def _best_triple(weights: np.ndarray, row: FloatArray, people: IntArray) -> tupl
     return float(table[first, second]), int(people[first]), int(people[second])
 
 
+TRIAD_BLOCK = 3_000  # people per block for the first prices (the engine's block size)
+CHEAP_SHORTLIST = 40  # the cheap search looks for triples among each person's 40 best partners
+CHEAP_ROUNDS = 40
+CHEAP_ENOUGH = 0.01  # cheap rounds stop once they add fewer new triples than 1% of the people
+PROVEN_ROUNDS = 2
+PEOPLE_AT_ONCE = 256
+FIRST_PARTNERS = 8
+MOST_PARTNERS = 512
+
+
+def triad_bound_by_blocks(
+    index: RuleIndex,
+    leftover_pairs: int = 0,
+    block_size: int = TRIAD_BLOCK,
+    proven_rounds: int = PROVEN_ROUNDS,
+) -> tuple[float | None, str]:
+    """The triad LP bound for large populations (the benchmark's, up to TRIAD_LP_MOST people).
+
+    The bound Σ y + Σ_v (worst violation of v)/3 holds for ANY prices y >= 0, so the prices
+    only decide how low it gets. We find good ones cheaply: the LP inside each block first,
+    then the LP for everyone on the triples found so far plus those a cheap search finds
+    underpriced (a triple may cross blocks). Only the worst violations must be exact, and they
+    are: `_worst_triples` searches every triple of every person.
+    """
+    size = index.size
+    if size < 3 or size > TRIAD_LP_MOST:
+        return None, "not computed"
+    weights = dense_pair_scores(index)
+    found = [np.zeros((0, 3), dtype=np.int64)]
+    prices = np.zeros(size)
+    for block in _bound_blocks(index, block_size):
+        inside = np.ascontiguousarray(weights[np.ix_(block, block)])
+        columns, block_prices = _cheap_generation(inside, np.zeros((0, 3), dtype=np.int64))
+        found.append(block[columns])
+        prices[block] = block_prices
+    columns = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
+    best = np.inf
+    for _ in range(proven_rounds):
+        columns, prices = _cheap_generation(weights, columns, prices)
+        worst, underpriced = _worst_triples(weights, prices)
+        pair_excess = _pair_excess(weights, prices)
+        best = min(best, float(prices.sum() + worst.sum() / 3 + leftover_pairs * pair_excess))
+        if len(underpriced) == 0 or best - prices.sum() <= TRIAD_GAP * best:
+            break
+        columns = np.unique(np.concatenate([columns, underpriced]), axis=0)
+        prices = _triad_lp_prices(weights, columns)
+    return best, (
+        "set-partitioning LP over triads (blocks first, then everyone), "
+        "duals checked against every feasible triple"
+    )
+
+
+def _bound_blocks(index: RuleIndex, block_size: int) -> list[IntArray]:
+    """The engine's blocks for triads: people who work at similar times and share a language."""
+    from peercoach.matching_engine.groups import partition_blocks
+
+    return [np.array(block, dtype=np.int64) for block in partition_blocks(index, block_size)]
+
+
+def _triad_lp_prices(weights: np.ndarray, columns: IntArray) -> FloatArray:
+    """Optimal prices of the triad LP on the given triples.
+
+    The interior-point method: on these LPs (thousands of people, tens of thousands of
+    triples) HiGHS's dual simplex took 97 s where it took 0.6 s."""
+    size = len(weights)
+    if len(columns) == 0:
+        return np.zeros(size)
+    incidence = sparse.csr_matrix(
+        (np.ones(columns.size), (columns.ravel(), np.repeat(np.arange(len(columns)), 3))),
+        shape=(size, len(columns)),
+    )
+    value = set_values(weights, columns)
+    result = linprog(
+        -value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs-ipm"
+    )
+    if result.status != 0:
+        raise RuntimeError(f"the triad bound LP did not solve: {result.message}")
+    return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
+
+
+def _cheap_generation(
+    weights: np.ndarray, columns: IntArray, prices: FloatArray | None = None
+) -> tuple[IntArray, FloatArray]:
+    """Column generation with a search that only looks at each person's best partners: it
+    proves nothing, it only finds triples that lower the LP's prices."""
+    if prices is None:
+        prices = _triad_lp_prices(weights, columns)
+    for _ in range(CHEAP_ROUNDS):
+        fresh = _cheap_triples(weights, prices)
+        merged = np.unique(np.concatenate([columns, fresh]), axis=0)
+        added = len(merged) - len(columns)
+        if added == 0:
+            break
+        columns = merged
+        prices = _triad_lp_prices(weights, columns)
+        if added < CHEAP_ENOUGH * len(weights):
+            break
+    return columns, prices
+
+
+def _cheap_triples(weights: np.ndarray, prices: FloatArray) -> IntArray:
+    """Each person's most underpriced triple among their best partners by ½w_va - y_a."""
+    size = len(prices)
+    length = min(CHEAP_SHORTLIST, size - 1)
+    found = [np.zeros((0, 3), dtype=np.int64)]
+    if length < 2:
+        return found[0]
+    for start in range(0, size, PEOPLE_AT_ONCE):
+        people = np.arange(start, min(size, start + PEOPLE_AT_ONCE))
+        rows = weights[people].astype(np.float64) / 2 - prices[None, :]
+        shortlists = np.argpartition(-rows, length - 1, axis=1)[:, :length]
+        reduced = np.take_along_axis(rows, shortlists, axis=1)
+        table = weights[shortlists[:, :, None], shortlists[:, None, :]].astype(np.float64) / 2
+        table += reduced[:, :, None] + reduced[:, None, :]
+        spot = np.argmax(table.reshape(len(people), -1), axis=1)
+        value = table.reshape(len(people), -1)[np.arange(len(people)), spot]
+        first, second = np.divmod(spot, length)
+        good = value - prices[people] > 1e-9
+        everyone = np.arange(len(people))
+        triples = np.stack(
+            [people, shortlists[everyone, first], shortlists[everyone, second]], axis=1
+        )
+        found.append(np.sort(triples[good], axis=1))
+    return np.unique(np.concatenate(found), axis=0)
+
+
+def _worst_triples(weights: np.ndarray, prices: FloatArray) -> tuple[FloatArray, IntArray]:
+    """For each person v: at least max(0, max over allowed triples {v, a, b} of
+    w_T - y_v - y_a - y_b), and the underpriced triples found.
+
+    Rank v's partners by ½w_va - y_a and call a the better ranked of the two. For a among the
+    first K, every b is tried (one row of the table per a). If both sit beyond K, the triple
+    reaches at most ½w_va - y_a + min(best half-score of a + the K-th reduced half-score,
+    a's best ½w_ab - y_b + v's best half-score with anyone beyond K); K doubles until that
+    estimate cannot beat what was found (or the price), and past MOST_PARTNERS the estimate
+    counts instead, which keeps the bound valid."""
+    size = len(prices)
+    best_half = _best_halves(weights)
+    best_reduced = _best_reduced_halves(weights, prices)
+    worst = np.zeros(size)
+    found = [np.zeros((0, 3), dtype=np.int64)]
+    for start in range(0, size, PEOPLE_AT_ONCE):
+        people = np.arange(start, min(size, start + PEOPLE_AT_ONCE))
+        ranked = _RankedPartners(weights, prices, people, best_half, best_reduced)
+        value, partners = ranked.search(prices[people])
+        worst[people] = np.maximum(0.0, value - prices[people])
+        found.append(ranked.underpriced(weights, prices, partners))
+    return worst, np.unique(np.concatenate(found), axis=0)
+
+
+class _RankedPartners:
+    """A few people's partners ranked by ½w_va - y_a, with what the estimate needs."""
+
+    def __init__(
+        self,
+        weights: np.ndarray,
+        prices: FloatArray,
+        people: IntArray,
+        best_half: FloatArray,
+        best_reduced: FloatArray,
+    ) -> None:
+        halves = weights[people].astype(np.float64) / 2
+        rows = halves - prices[None, :]
+        self.weights, self.people, self.rows = weights, people, rows
+        self.allowed = np.isfinite(rows).sum(axis=1)
+        self.order = np.argsort(-rows, axis=1, kind="stable")
+        self.sorted_rows = np.take_along_axis(rows, self.order, axis=1)
+        sorted_halves = np.take_along_axis(halves, self.order, axis=1)
+        # The best half-score with anyone at position K or beyond.
+        self.halves_beyond = np.maximum.accumulate(sorted_halves[:, ::-1], axis=1)[:, ::-1]
+        self.best_half, self.best_reduced = best_half[self.order], best_reduced[self.order]
+
+    def estimate(self, chosen: IntArray, ranked: int) -> FloatArray:
+        """The most any triple with both partners at position `ranked` or beyond can reach."""
+        if ranked >= self.rows.shape[1]:
+            return np.full(len(chosen), -np.inf)
+        kth = self.sorted_rows[chosen, ranked]
+        partner = np.minimum(
+            self.best_half[chosen, ranked:] + kth[:, None],
+            self.best_reduced[chosen, ranked:] + self.halves_beyond[chosen, ranked][:, None],
+        )
+        return np.max(self.sorted_rows[chosen, ranked:] + partner, axis=1, initial=-np.inf)
+
+    def search(self, own_prices: FloatArray) -> tuple[FloatArray, IntArray]:
+        count = len(self.people)
+        value = np.full(count, -np.inf)
+        partners = np.full((count, 2), -1, dtype=np.int64)
+        chosen = np.arange(count)
+        chosen = chosen[(self.estimate(chosen, 0) > own_prices) & (self.allowed >= 2)]
+        searched, ranked = 0, FIRST_PARTNERS
+        while len(chosen):
+            self._try_every_b(chosen, searched, ranked, value, partners)
+            searched = ranked
+            beyond = self.estimate(chosen, ranked)
+            still = (beyond > np.maximum(value[chosen], own_prices[chosen])) & (
+                ranked < self.allowed[chosen]
+            )
+            if ranked >= MOST_PARTNERS:
+                # Triples beyond the ranked partners reach at most this; counting it is safe.
+                value[chosen[still]] = np.maximum(value[chosen[still]], beyond[still])
+                break
+            chosen, ranked = chosen[still], ranked * 2
+        return value, partners
+
+    def _try_every_b(
+        self, chosen: IntArray, searched: int, ranked: int, value: FloatArray, partners: IntArray
+    ) -> None:
+        """Every triple {v, a, b} with a at positions searched..ranked of v's list."""
+        size = self.rows.shape[1]
+        step = max(1, 8_000_000 // ((ranked - searched) * size))
+        for start in range(0, len(chosen), step):
+            some = chosen[start : start + step]
+            first = self.order[some, searched:ranked]
+            with_b = self.weights[first].astype(np.float64) / 2 + self.rows[some][:, None, :]
+            second = np.argmax(with_b, axis=2)
+            reach = np.take_along_axis(with_b, second[:, :, None], axis=2)[:, :, 0]
+            reach += np.take_along_axis(self.rows[some], first, axis=1)
+            top = np.argmax(reach, axis=1)
+            everyone = np.arange(len(some))
+            better = reach[everyone, top] > value[some]
+            value[some[better]] = reach[everyone, top][better]
+            partners[some[better], 0] = first[everyone, top][better]
+            partners[some[better], 1] = second[everyone, top][better]
+
+    def underpriced(self, weights: np.ndarray, prices: FloatArray, partners: IntArray) -> IntArray:
+        """The triples the search found whose score exceeds their members' prices."""
+        known = partners[:, 0] >= 0
+        triples = np.stack([self.people[known], partners[known, 0], partners[known, 1]], axis=1)
+        excess = set_values(weights, triples) - prices[triples].sum(axis=1)
+        return np.sort(triples[excess > 1e-9], axis=1)
+
+
 SUBSET_LIMIT = 6_000_000  # allowed groups of the smallest size enumerated at most
 SUBSET_ROUNDS = 40
 SUBSET_ADDED = 2_000  # most underpriced groups added to the LP per round

@@ -17,7 +17,7 @@ with the population, never the clock, so the same inputs and seed always give th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -134,6 +134,16 @@ class SearchState:
     def groups(self) -> list[list[int]]:
         return [[int(m) for m in row if m >= 0] for row in self.table if (row >= 0).sum() >= 2]
 
+    def copy(self) -> SearchState:
+        """The same groups in arrays of their own (the tables of pairs and rules are shared)."""
+        return replace(
+            self,
+            group_of=self.group_of.copy(),
+            table=self.table.copy(),
+            sizes=self.sizes.copy(),
+            sums=self.sums.copy(),
+        )
+
     def exact_sums(self, numbers: IntArray) -> FloatArray:
         """Sum of pair scores inside each of the given groups, from scratch."""
         width = self.table.shape[1]
@@ -231,15 +241,20 @@ def iterated_search(
     kicks: int,
     rounds_per_kick: int,
     polish: Callable[..., object] | None = None,
+    tolerance: float = 0.0,
 ) -> int:
-    """Kick the groups out of a local optimum and search again, keeping only improvements.
+    """Kick the groups out of a local optimum and search again; end on the best groups seen.
 
     polish, when given, gets one more go at the kicked groups after the moves and swaps.
-    Returns how many kicks led to a better total.
+    With tolerance > 0, a kick that loses up to that much is still taken early on (the
+    allowance shrinks to nothing over the budget), so the search can cross a ridge to a
+    better optimum; the best groups seen are restored at the end. Returns how many kicks
+    found a new best total.
     """
-    best = state.value()
+    best = current = state.value()
+    best_saved: tuple[IntArray, IntArray, IntArray, FloatArray] | None = None
     kept = 0
-    for _ in range(kicks):
+    for number in range(kicks):
         saved = (state.group_of.copy(), state.table.copy(), state.sizes.copy(), state.sums.copy())
         touched = _kick(state, partners, rng)
         if not touched:
@@ -249,11 +264,18 @@ def iterated_search(
         if polish is not None:
             polish(state, focus=np.array(sorted(touched), dtype=np.int64))
         value = state.value()
+        allowance = tolerance * (1 - number / kicks)
         if value > best + GAIN_EPSILON:
-            best = value
+            best, current, best_saved = value, value, None
             kept += 1
+        elif value > current + GAIN_EPSILON or (allowance > 0 and value >= current - allowance):
+            if best_saved is None:  # the groups before this kick are the best so far
+                best_saved = saved
+            current = value
         else:
             state.group_of, state.table, state.sizes, state.sums = saved
+    if best_saved is not None and state.value() < best - GAIN_EPSILON:
+        state.group_of, state.table, state.sizes, state.sums = best_saved
     return kept
 
 
@@ -267,6 +289,10 @@ def _kick(state: SearchState, partners: IntArray, rng: np.random.Generator) -> s
         return set()
     touched: set[int] = set()
     person = int(grouped[rng.integers(len(grouped))])
+    if state.high > 3 and rng.random() < WEAK_GROUP_KICKS:
+        # Groups larger than triads: half the kicks start in one of the weakest groups,
+        # where a better place for someone is most likely (triads keep their plain kicks).
+        person = _from_a_weak_group(state, rng)
     for _ in range(KICK_SWAPS):
         home = int(state.group_of[person])
         options = [int(g) for g in partner_groups(state, partners[person]) if g >= 0 and g != home]
@@ -286,6 +312,20 @@ def _kick(state: SearchState, partners: IntArray, rng: np.random.Generator) -> s
         touched.update((home, target))
         person = partner
     return touched
+
+
+WEAK_GROUP_KICKS = 0.5  # share of the kicks that start in a weak group (not for triads)
+WEAK_SHARE = 0.25  # the weakest quarter of the groups, by score per member
+
+
+def _from_a_weak_group(state: SearchState, rng: np.random.Generator) -> int:
+    """A member of one of the groups with the lowest score per member."""
+    numbers = np.flatnonzero(state.sizes >= 2)
+    per_member = normalized(state.sums[numbers], state.sizes[numbers]) / state.sizes[numbers]
+    count = max(1, round(WEAK_SHARE * len(numbers)))
+    weakest = numbers[np.argsort(per_member, kind="stable")[:count]]
+    members = state.members(int(weakest[rng.integers(len(weakest))]))
+    return members[int(rng.integers(len(members)))]
 
 
 def _pairs_allowed(state: SearchState, members: list[int]) -> bool:

@@ -8,18 +8,21 @@ of s people (see `smallest_groups_bound` in group_bounds.py for why), and for an
 bounds that LP: raising each person's price by a share of their worst violation covers every
 set. So a valid upper estimate of each person's worst violation is all the bound needs.
 
-We find it by a search over each person's compatible partners. A set S, v with the others T, scores
-Σ_{u∈T} (w_vu / (s-1) - y_u) + Σ_{pairs a,b in T} w_ab / (s-1) - y_v. Each partner u can add at
-most g_u = w_vu / (s-1) - y_u + (sum of u's s-2 best pair scores) / (2(s-1)), since each pair
-inside T is shared by its two ends. The search tries every clique of the partners with the
-largest g (a shortlist), pruning any branch whose g's cannot beat the best set found; anyone
-beyond the shortlist can only reach the s-2 largest g's plus their own, and when that could beat
-the best set, that estimate is used instead (the bound stays valid, just less tight).
+We find it exactly, by branch and bound over each person's compatible partners. A set S, v with
+the others T, scores Σ_{u∈T} (w_vu / (s-1) - y_u) + Σ_{pairs a,b in T} w_ab / (s-1) - y_v. Split
+each pair inside T half to each end: with k partners still to choose, a candidate u adds at most
+its gain (its own term plus its links to the partners already chosen, both exact) plus half its
+k-1 best pair scores. Candidates are sorted by that estimate, so once one cannot beat the best
+set found, no later one can; anyone whose estimate, with the k-1 best others, cannot beat it is
+dropped before the next level. The search starts at the person's own price, so people with no
+violated set are dismissed after a few array operations.
 
 Only pairwise rules are checked (every pair allowed); the one-shared-language and one-shared-
 window rules of a whole group are left out, which only lets more sets in: still a bound.
-Prices come from column generation: HiGHS on the sets found so far, then each person's best set
-is added, and again. The figure is proven after every round; we keep the smallest.
+Prices come from column generation on one GLOP model that keeps its basis, so adding sets and
+solving again is cheap. Cheap rounds search each person's best set among their most promising
+partners only (no proof), until that finds nothing new; then an exact round proves a bound and
+adds the sets it found; and again. We keep the smallest bound and stop once the LP has converged.
 """
 
 from __future__ import annotations
@@ -29,18 +32,18 @@ from itertools import combinations
 
 import numpy as np
 import scipy.sparse as sparse
+from ortools.linear_solver import pywraplp
 from scipy.optimize import linprog
 
 from peercoach.matching_engine.rules import IntArray, RuleIndex
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
 
 PACKING_LIMIT = 12_000  # enrolled people: a dense float32 table of n² pair scores
-GREEDY_ROUNDS = 60
-GREEDY_STARTS = 3
-EXACT_ROUNDS = 4
-FOUND_PER_PERSON = 4  # violated sets each person's exact search adds to the LP
-SHORTLIST = 24
-WIDEST = 96
+SEARCH_ROUNDS = 300  # rounds that search only each person's most promising partners
+SEARCH_SHORTLIST = 100
+EXACT_ROUNDS = 30
+CONVERGED = 1e-4  # stop once the proven bound is this close (relatively) to the LP's value
+FOUND_PER_PERSON = 4  # violated sets each person's search adds to the LP
 ROW_BLOCK = 400
 
 
@@ -92,217 +95,267 @@ def packing_bound(
 ) -> tuple[float | None, str]:
     """The set-packing LP over allowed groups of `low` people, by column generation.
 
-    Cheap rounds first: the LP's prices and a greedy search for underpriced sets (every
-    person at once), until it finds none; the subsets of `seed_groups` (a grouping already
-    found) give the LP a good start. Then rounds with the exact search, each of which proves
-    a bound; we keep the smallest.
+    The subsets of `seed_groups` (a grouping already found) give the LP a good start. Cheap
+    rounds search each person's best set among their most promising partners, until they find
+    nothing new; then an exact round proves a bound and adds the sets it found, and again.
+    We keep the smallest bound.
     """
     size = index.size
-    if low < 3 or size > PACKING_LIMIT:
+    if low < 3 or size > PACKING_LIMIT or exact_rounds < 1:
         return None, "not computed"
     if size < low:
         return 0.0, f"fewer enrolled people than a group of {low}"
     table = dense_pair_scores(index) if weights is None else weights
-    best_partners = _best_partner_sums(table, low - 2)
     columns = {
         subset
         for group in seed_groups
         if len(group) >= low
         for subset in combinations(sorted(group), low)
     }
-    prices = np.zeros(size)
+    master = PackingMaster(size)
+    master.add(table, columns)
+    prices = master.prices()
+    halves = half_best_pairs(table, 1.0 / (low - 1), low - 2)
     best = np.inf
-    for _ in range(GREEDY_ROUNDS):
-        prices = _solve_columns(size, columns, table, prices)
-        added = greedy_sets(table, prices, low) - columns
-        if not added:
-            break
-        columns |= added
     for _ in range(exact_rounds):
-        worst, found = worst_violations(table, prices, low, best_partners)
-        best = min(best, float(prices.sum() + np.maximum(worst, 0.0).sum() / low))
-        added = (found | greedy_sets(table, prices, low)) - columns
-        if not added or worst.max(initial=0.0) <= 1e-7 * max(1.0, best):
+        prices = _search_until_none_found(table, low, master, columns, prices)
+        worst, found = worst_violations(table, prices, low, halves=halves)
+        excess = float(np.maximum(worst, 0.0).sum() / low)
+        best = min(best, float(prices.sum()) + excess)
+        added = found - columns
+        if not added or excess <= CONVERGED * best:
             break
         columns |= added
-        prices = _solve_columns(size, columns, table, prices)
-    if not np.isfinite(best):
-        return 0.0, f"no group of {low} is allowed"
+        master.add(table, added)
+        prices = master.prices()
     return best, f"set-packing LP over allowed groups of {low}, by column generation"
 
 
-def _solve_columns(
-    size: int, columns: set[tuple[int, ...]], table: np.ndarray, prices: FloatArray
+def _search_until_none_found(
+    table: np.ndarray,
+    low: int,
+    master: PackingMaster,
+    columns: set[tuple[int, ...]],
+    prices: FloatArray,
 ) -> FloatArray:
-    if not columns:
-        return prices
-    sets = np.array(sorted(columns), dtype=np.int64)
-    return packing_lp_prices(size, sets, set_values(table, sets))
+    """Cheap rounds: each person's best set among their most promising partners joins the LP,
+    until none is new. Between two exact rounds this moves the prices most of the way."""
+    for _ in range(SEARCH_ROUNDS):
+        added = worst_violations(table, prices, low, SEARCH_SHORTLIST)[1] - columns
+        if not added:
+            break
+        columns |= added
+        master.add(table, added)
+        prices = master.prices()
+    return prices
 
 
-def greedy_sets(table: np.ndarray, prices: FloatArray, low: int) -> set[tuple[int, ...]]:
-    """Underpriced sets found greedily, for every person at once: start from the person and
-    one of their GREEDY_STARTS best partners by reduced score, then keep adding whoever
-    raises the set's value minus prices the most, among people allowed with every member."""
-    size = len(prices)
-    share = 1.0 / (low - 1)
-    found: set[tuple[int, ...]] = set()
-    for begin in range(0, size, ROW_BLOCK):
-        people = np.arange(begin, min(size, begin + ROW_BLOCK))
-        rows = table[people].astype(np.float64)
-        reach = rows * share - prices[None, :]
-        firsts = np.argsort(-reach, axis=1, kind="stable")[:, :GREEDY_STARTS]
-        for start in range(min(GREEDY_STARTS, size)):
-            total = rows.copy()
-            chosen = [people, firsts[:, start]]
-            total += table[chosen[1]]
-            value = reach[np.arange(len(people)), chosen[1]] - prices[people]
-            for _ in range(low - 2):
-                gain = total * share - prices[None, :]
-                for member in chosen:
-                    gain[np.arange(len(people)), member] = -np.inf
-                pick = np.argmax(gain, axis=1)
-                value = value + gain[np.arange(len(people)), pick]
-                chosen.append(pick)
-                total += table[pick]
-            members = np.stack(chosen, axis=1)
-            good = np.isfinite(value) & (value > 1e-9)
-            found.update(tuple(sorted(group)) for group in members[good].tolist())
-    return found
+class PackingMaster:
+    """The set-packing LP restricted to the sets found so far, in one GLOP model.
 
+    New sets become new columns; the last basis stays feasible for the larger LP, so GLOP
+    starts from it. Solving again from scratch each round (HiGHS through linprog) took 10-20 s
+    per round at 1,000 people on a degenerate LP; this takes about a second.
+    """
 
-def _best_partner_sums(table: np.ndarray, count: int) -> FloatArray:
-    """For each person, the sum of their `count` best positive pair scores."""
-    sums = np.zeros(len(table))
-    if count <= 0:
-        return sums
-    for start in range(0, len(table), ROW_BLOCK):
-        rows = np.maximum(table[start : start + ROW_BLOCK], 0).astype(np.float64)
-        kept = min(count, rows.shape[1])
-        top = -np.partition(-rows, kept - 1, axis=1)[:, :kept]
-        sums[start : start + len(rows)] = top.sum(axis=1)
-    return sums
+    def __init__(self, size: int) -> None:
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.rows = [self.solver.Constraint(-self.solver.infinity(), 1.0) for _ in range(size)]
+        self.objective = self.solver.Objective()
+        self.objective.SetMaximization()
+
+    def add(self, table: np.ndarray, sets: set[tuple[int, ...]]) -> None:
+        """Add the sets as columns, in sorted order so the model is the same on every run."""
+        if not sets:
+            return
+        members = np.array(sorted(sets), dtype=np.int64)
+        for group, value in zip(members.tolist(), set_values(table, members).tolist(), strict=True):
+            column = self.solver.NumVar(0.0, self.solver.infinity(), "")
+            self.objective.SetCoefficient(column, value)
+            for person in group:
+                self.rows[person].SetCoefficient(column, 1.0)
+
+    def prices(self) -> FloatArray:
+        """The LP's optimal dual prices (all zero while it has no column)."""
+        if self.solver.NumVariables() == 0:
+            return np.zeros(len(self.rows))
+        status = self.solver.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise RuntimeError(f"the group bound LP did not solve (GLOP status {status})")
+        duals = np.array([row.dual_value() for row in self.rows], dtype=np.float64)
+        return np.asarray(np.maximum(0.0, duals), dtype=np.float64)
 
 
 def worst_violations(
-    table: np.ndarray, prices: FloatArray, low: int, best_partners: FloatArray
+    table: np.ndarray,
+    prices: FloatArray,
+    low: int,
+    shortlist: int | None = None,
+    halves: list[FloatArray] | None = None,
 ) -> tuple[FloatArray, set[tuple[int, ...]]]:
-    """For each person, an upper estimate of their worst violation (-inf when no allowed set
-    holds them), and the best sets found (those that are violated)."""
+    """For each person, their worst violation, raised to 0 (-inf when no allowed set holds
+    them), and violated sets found on the way. With a shortlist, only a search: no proof.
+    `halves` (from `half_best_pairs` on the whole table) lets each search drop hopeless
+    partners before it reads their pair scores."""
     size = len(prices)
     worst = np.full(size, -np.inf)
     found: set[tuple[int, ...]] = set()
     for person in range(size):
-        worst[person], sets = best_set_for(table, prices, person, low, best_partners)
+        worst[person], sets = best_set_for(table, prices, person, low, shortlist, halves)
         found.update(tuple(sorted(members)) for members in sets)
     return worst, found
 
 
 def best_set_for(
-    table: np.ndarray, prices: FloatArray, person: int, low: int, best_partners: FloatArray
+    table: np.ndarray,
+    prices: FloatArray,
+    person: int,
+    low: int,
+    shortlist: int | None = None,
+    halves: list[FloatArray] | None = None,
 ) -> tuple[float, list[list[int]]]:
-    """At least the max over allowed sets S ∋ person of w_S - y(S), and the violated sets found
-    on the way to the best one (the best last)."""
+    """max(0, max over allowed sets S ∋ person of w_S - y(S)) (-inf when no allowed set holds
+    the person), and the violated sets found on the way (the best last).
+
+    With a shortlist, only the partners with the best reduced pair score are searched: a cheap
+    way to find violated sets, but the value is then no bound.
+    """
     share = 1.0 / (low - 1)
-    need = low - 1
     row = table[person].astype(np.float64)
     partners = np.flatnonzero(np.isfinite(row))
-    if len(partners) < need:
+    partners = partners[partners != person]
+    if len(partners) < low - 1:
         return -np.inf, []
     gain = row[partners] * share - prices[partners]
-    optimistic = gain + 0.5 * share * best_partners[partners]
-    order = np.argsort(-optimistic, kind="stable")
-    partners, gain, optimistic = partners[order], gain[order], optimistic[order]
-    head = float(optimistic[: need - 1].sum())
-    length = SHORTLIST
-    while True:
-        shortlist = partners[:length]
-        pair = table[np.ix_(shortlist, shortlist)].astype(np.float64) * share
-        np.fill_diagonal(pair, -np.inf)
-        floor = float(prices[person]) + 1e-9
-        search = _CliqueSearch(pair, gain[:length], optimistic[:length], floor)
-        value, _ = search.best(need)
-        others = search.found[-FOUND_PER_PERSON:]
-        if length >= len(partners) or head + optimistic[length] <= value:
-            break
-        if length >= WIDEST:
-            # A set with someone beyond the shortlist reaches at most this much.
-            value = max(value, head + float(optimistic[length]))
-            break
-        length *= 2
-    sets = [[person, *shortlist[found].tolist()] for found in others]
+    if shortlist is not None and len(partners) > shortlist:
+        kept = np.sort(np.argpartition(-gain, shortlist - 1)[:shortlist])
+        partners, gain = partners[kept], gain[kept]
+    elif halves is not None:
+        # Everyone's best pairs over the whole table can only overstate what a partner adds,
+        # so whoever cannot beat the person's price even so is in no violated set.
+        estimate = gain + halves[low - 2][partners]
+        reach = estimate + np.sort(estimate)[::-1][: low - 2].sum()
+        kept = np.flatnonzero(reach > prices[person])
+        if len(kept) < low - 1:
+            return 0.0, []
+        partners, gain = partners[kept], gain[kept]
+    pair = table[np.ix_(partners, partners)].astype(np.float64) * share
+    np.fill_diagonal(pair, -np.inf)
+    search = _CliqueSearch(pair, gain, float(prices[person]), low - 1)
+    value = search.best(low - 1)
+    sets = [[person, *partners[found].tolist()] for found in search.found[-FOUND_PER_PERSON:]]
     return value - float(prices[person]), sets
 
 
 class _CliqueSearch:
-    """Branch and bound for the best clique of a given size: Σ gain + Σ pairs inside.
+    """Branch and bound for the best clique of `need` partners: Σ gain + Σ pairs inside.
 
-    Candidates come sorted by `optimistic` (an upper estimate of what each can add), so once a
-    candidate's optimistic sum with the next ones cannot beat the best clique, no later one can.
+    Only cliques above `floor` matter (the person's own price), so the search starts there.
     """
 
-    def __init__(
-        self, pair: FloatArray, gain: FloatArray, optimistic: FloatArray, floor: float
-    ) -> None:
-        self.pair, self.gain, self.optimistic = pair, gain, optimistic
-        self.value = -np.inf
-        self.members: IntArray | None = None
-        # Every clique found above `floor` on the way to the best: more columns for the LP.
-        self.floor = floor
+    def __init__(self, pair: FloatArray, gain: FloatArray, floor: float, need: int) -> None:
+        self.pair, self.gain = pair, gain
+        self.value = floor
+        # Every clique that beat the best so far: violated sets for the LP.
         self.found: list[IntArray] = []
+        self.halves = _half_best_pairs(pair, need - 1)
 
-    def best(self, need: int) -> tuple[float, IntArray | None]:
+    def best(self, need: int) -> float:
         everyone = np.arange(len(self.gain))
-        self._extend(everyone, self.gain.copy(), 0.0, 0.0, [], need)
-        return self.value, self.members
+        self._extend(everyone, self.gain.copy(), 0.0, need, [])
+        return self.value
 
     def _extend(
+        self, candidates: IntArray, gain: FloatArray, exact: float, need: int, chosen: list[int]
+    ) -> None:
+        # Each pair among the `need` still to choose is split half to each end, so a candidate
+        # adds at most its gain plus half its need-1 best pair scores.
+        estimate = gain + self.halves[need - 1][candidates]
+        if need <= 2:
+            self._finish(candidates, gain, estimate, exact, need, chosen)
+            return
+        order = np.argsort(-estimate, kind="stable")
+        estimate = estimate[order]
+        reach = exact + estimate + estimate[: need - 1].sum()
+        kept = int(np.count_nonzero(reach > self.value))
+        if kept >= need:
+            order = order[:kept]
+            self._branch(candidates[order], gain[order], estimate[:kept], exact, need, chosen)
+
+    def _finish(
         self,
         candidates: IntArray,
         gain: FloatArray,
+        estimate: FloatArray,
         exact: float,
-        promised: float,
-        chosen: list[int],
         need: int,
+        chosen: list[int],
     ) -> None:
+        """The last one or two partners, all at once (no sorting needed)."""
         if len(candidates) < need:
             return
-        if need <= 3:
-            self._finish(candidates, gain, exact, chosen, need)
+        if need == 1:
+            spot = int(np.argmax(gain))
+            self._offer(exact + float(gain[spot]), [*chosen, int(candidates[spot])])
             return
-        optimistic = self.optimistic[candidates]
-        for spot, candidate in enumerate(candidates.tolist()):
-            ahead = optimistic[spot : spot + need]
-            if len(ahead) < need or promised + float(ahead.sum()) <= self.value:
+        kept = exact + estimate + estimate.max() > self.value
+        if np.count_nonzero(kept) < 2:
+            return
+        candidates, gain = candidates[kept], gain[kept]
+        both = gain[:, None] + gain[None, :] + self.pair[np.ix_(candidates, candidates)]
+        spot = int(np.argmax(both))
+        first, second = np.unravel_index(spot, both.shape)
+        members = [*chosen, int(candidates[first]), int(candidates[second])]
+        self._offer(exact + float(both.flat[spot]), members)
+
+    def _branch(
+        self,
+        candidates: IntArray,
+        gain: FloatArray,
+        estimate: FloatArray,
+        exact: float,
+        need: int,
+        chosen: list[int],
+    ) -> None:
+        for spot in range(len(candidates) - need + 1):
+            if exact + float(estimate[spot : spot + need].sum()) <= self.value:
                 return
-            later = np.arange(spot + 1, len(candidates))
-            links = self.pair[candidate, candidates[later]]
-            keep = np.isfinite(links)
+            links = self.pair[candidates[spot], candidates[spot + 1 :]]
+            allowed = np.isfinite(links)
             self._extend(
-                candidates[later[keep]],
-                gain[later[keep]] + links[keep],
+                candidates[spot + 1 :][allowed],
+                gain[spot + 1 :][allowed] + links[allowed],
                 exact + float(gain[spot]),
-                promised + float(optimistic[spot]),
-                [*chosen, candidate],
                 need - 1,
+                [*chosen, int(candidates[spot])],
             )
 
-    def _finish(
-        self, candidates: IntArray, gain: FloatArray, exact: float, chosen: list[int], need: int
-    ) -> None:
-        pair = self.pair[np.ix_(candidates, candidates)]
-        if need == 1:
-            table = gain
-        elif need == 2:
-            table = gain[:, None] + gain[None, :] + pair
-        else:
-            two = gain[:, None] + gain[None, :] + pair
-            table = two[:, :, None] + (pair[:, None, :] + pair[None, :, :] + gain[None, None, :])
-        spot = int(np.argmax(table))
-        value = exact + float(table.flat[spot])
+    def _offer(self, value: float, members: list[int]) -> None:
         if value > self.value:
             self.value = value
-            picked = np.unravel_index(spot, table.shape)
-            self.members = np.array(chosen + [int(candidates[i]) for i in picked], dtype=np.int64)
-            if value > self.floor:
-                self.found.append(self.members)
+            self.found.append(np.array(members, dtype=np.int64))
+
+
+def half_best_pairs(table: np.ndarray, share: float, most: int) -> list[FloatArray]:
+    """[j] = half of each person's j best positive pair scores times `share`, j = 0..most,
+    a block of rows at a time."""
+    blocks = [
+        _half_best_pairs(
+            np.asarray(table[start : start + ROW_BLOCK], dtype=np.float64) * share, most
+        )
+        for start in range(0, len(table), ROW_BLOCK)
+    ]
+    return [np.concatenate([block[count] for block in blocks]) for count in range(most + 1)]
+
+
+def _half_best_pairs(pair: FloatArray, most: int) -> list[FloatArray]:
+    """[j] = half the sum of each partner's j best positive pair scores, for j = 0..most."""
+    positive = np.where(np.isfinite(pair), np.maximum(pair, 0.0), 0.0)
+    halves = [np.zeros(len(pair))]
+    kept = min(most, pair.shape[1])
+    if kept > 0:
+        best = -np.sort(np.partition(-positive, kept - 1, axis=1)[:, :kept], axis=1)
+        halves += [0.5 * best[:, :count].sum(axis=1) for count in range(1, kept + 1)]
+    while len(halves) <= most:
+        halves.append(halves[-1])
+    return halves

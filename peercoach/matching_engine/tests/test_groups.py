@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from peercoach.matching_engine import groups as groups_module
 from peercoach.matching_engine import match
 from peercoach.matching_engine.candidates import full_graph
 from peercoach.matching_engine.group_bounds import (
@@ -73,6 +74,56 @@ def test_the_search_only_ever_raises_the_score_and_keeps_every_rule():
     # The running sums the search keeps agree with scoring the groups from scratch.
     rescored = sum(group_score(index, group) for group in state.groups())
     assert abs(rescored - state.value()) < 1e-6
+
+
+def test_a_search_that_takes_worse_kicks_ends_on_the_best_groups_it_saw():
+    index, pairs, rules, settings_ = _block(sample_population(300, seed=8), format="groups")
+    low, high = size_range(settings_)
+    state = SearchState.from_groups(pairs, rules, construct(pairs, rules, low, high), low, high)
+    partners = pairs.best_partners(NEIGHBOURS)
+    improve(state, partners, 100)
+    seen = [state.value()]
+
+    def remember(state, focus):
+        seen.append(state.value())
+
+    iterated_search(state, partners, np.random.default_rng(2), 60, 4, remember, tolerance=60.0)
+    # The allowance let the search wander below its best, and it came back to the best.
+    assert min(seen[1:]) < max(seen) - 1.0
+    assert abs(state.value() - max(seen)) < 1e-6
+    for group in state.groups():
+        assert low <= len(group) <= high
+        assert index.group_feasible(group)
+    rescored = sum(group_score(index, group) for group in state.groups())
+    assert abs(rescored - state.value()) < 1e-6
+
+
+def test_a_small_block_keeps_the_best_of_its_searches_from_several_seeds(monkeypatch):
+    # An organization where the best search is neither the first nor the last of the four.
+    index, pairs, rules, settings_ = _block(sample_population(80, seed=5), format="groups")
+    low, high = size_range(settings_)
+    state = SearchState.from_groups(pairs, rules, construct(pairs, rules, low, high), low, high)
+    partners = pairs.best_partners(NEIGHBOURS)
+    improve(state, partners, 100)
+    finished: list[float] = []
+
+    def searched(trial, *args, **options):
+        kept = iterated_search(trial, *args, **options)
+        finished.append(trial.value())
+        return kept
+
+    monkeypatch.setattr(groups_module, "iterated_search", searched)
+    start = state.value()
+    best = groups_module.kicked_from_several_seeds(state, partners, 40, seed=2, number=0)
+    assert len(finished) == groups_module.RESTARTS
+    # The seeds led to different groups, and the best of them is the one kept.
+    assert len({round(value, 6) for value in finished}) > 1
+    assert abs(best.value() - max(finished)) < 1e-6
+    # Every search started from the same groups, which stay untouched.
+    assert abs(state.value() - start) < 1e-9
+    for group in best.groups():
+        assert low <= len(group) <= high
+        assert index.group_feasible(group)
 
 
 def test_a_swap_that_helps_both_triads_is_taken():

@@ -5,17 +5,20 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peercoach.matching_engine import match, set_bounds
+from peercoach.matching_engine import match
 from peercoach.matching_engine.group_bounds import smallest_groups_bound, triad_upper_bound
 from peercoach.matching_engine.rules import build_index
 from peercoach.matching_engine.set_bounds import (
     best_set_for,
     dense_pair_scores,
+    half_best_pairs,
     packing_bound,
     set_values,
+    worst_violations,
 )
 from peercoach.matching_engine.tests.helpers import params
 from peercoach.matching_engine.tests.test_formats import sample_population
@@ -36,30 +39,56 @@ def _worst_violation_by_brute_force(table, prices, person, size):
     return best
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organizations(most=11), st.integers(3, 5), st.integers(0, 2**31), st.booleans())
-def test_the_search_for_a_persons_worst_set_never_returns_less_than_brute_force(
-    org, size, seed, tiny_shortlist
+def test_the_search_for_a_persons_worst_set_returns_exactly_what_brute_force_finds(
+    org, size, seed, drop_hopeless_partners_first
 ):
     index = build_index(org, params(format="groups"))
     table = dense_pair_scores(index)
     prices = np.random.default_rng(seed).uniform(0, 4, index.size)
-    partners = set_bounds._best_partner_sums(table, size - 2)
-    # A tiny shortlist makes the search stop early and use its upper estimate instead.
-    shortlist, widest = set_bounds.SHORTLIST, set_bounds.WIDEST
-    if tiny_shortlist:
-        set_bounds.SHORTLIST, set_bounds.WIDEST = 2, 4
-    try:
-        for person in range(index.size):
-            estimate, sets = best_set_for(table, prices, person, size, partners)
-            assert estimate >= _worst_violation_by_brute_force(table, prices, person, size) - 1e-9
-            for members in sets:
-                assert person in members
-                assert len(set(members)) == size
-                value = set_values(table, np.array([members]))[0] - prices[members].sum()
-                assert value > 0
-    finally:
-        set_bounds.SHORTLIST, set_bounds.WIDEST = shortlist, widest
+    halves = half_best_pairs(table, 1 / (size - 1), size - 2)
+    for person in range(index.size):
+        estimate, sets = best_set_for(
+            table, prices, person, size, halves=halves if drop_hopeless_partners_first else None
+        )
+        exact = _worst_violation_by_brute_force(table, prices, person, size)
+        # Only the violation above zero counts for the bound.
+        assert max(estimate, 0.0) == pytest.approx(max(exact, 0.0), abs=1e-9)
+        for members in sets:
+            assert person in members
+            assert len(set(members)) == size
+            value = set_values(table, np.array([members]))[0] - prices[members].sum()
+            assert value > 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations(most=11), st.integers(3, 5), st.integers(0, 2**31), st.integers(3, 6))
+def test_the_shortlist_search_only_returns_sets_that_are_really_violated(
+    org, size, seed, shortlist
+):
+    index = build_index(org, params(format="groups"))
+    table = dense_pair_scores(index)
+    prices = np.random.default_rng(seed).uniform(0, 4, index.size)
+    for person in range(index.size):
+        _, sets = best_set_for(table, prices, person, size, shortlist)
+        for members in sets:
+            assert person in members
+            assert np.isfinite(table[np.ix_(members, members)][~np.eye(size, dtype=bool)]).all()
+            value = set_values(table, np.array([members]))[0] - prices[members].sum()
+            assert value > 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations(most=10), st.integers(3, 4), st.integers(0, 2**31))
+def test_any_prices_with_the_worst_violations_bound_the_best_grouping(org, low, seed):
+    # The proof does not depend on the LP: prices far from its optimum still give a bound.
+    index = build_index(org, params(format="groups", group_min=low, group_max=low + 1))
+    best = _best_grouping_by_brute_force(index, low, low + 1)
+    table = dense_pair_scores(index)
+    prices = np.random.default_rng(seed).uniform(0, 3, index.size)
+    worst, _ = worst_violations(table, prices, low)
+    assert prices.sum() + np.maximum(worst, 0.0).sum() / low >= best - 1e-6
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
