@@ -290,8 +290,8 @@ def kicked_from_several_seeds(
 ) -> SearchState:
     """The iterated search from the local optimum `state`, once per restart; the best result.
 
-    Small blocks search again from the same start with other seeds: one run there costs well
-    under a second, and kicks from a single seed can stall in a poorer optimum. The first run
+    Small blocks search again from the same start with other seeds: one run there costs a few
+    CPU seconds at most, and kicks from a single seed can stall in a poorer optimum. The first run
     uses the block's own seed, so more runs can only keep or raise the total, never lower it.
     """
     start = state.copy()
