@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sparse
 from scipy.optimize import linprog
 
+from peercoach.matching_engine.blocks import partition_blocks
 from peercoach.matching_engine.candidates import CandidateGraph
 from peercoach.matching_engine.rules import IntArray, RuleIndex
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
@@ -317,8 +318,6 @@ def triad_bound_by_blocks(
 
 def _bound_blocks(index: RuleIndex, block_size: int) -> list[IntArray]:
     """The engine's blocks for triads: people who work at similar times and share a language."""
-    from peercoach.matching_engine.groups import partition_blocks
-
     return [np.array(block, dtype=np.int64) for block in partition_blocks(index, block_size)]
 
 
@@ -327,20 +326,9 @@ def _triad_lp_prices(weights: np.ndarray, columns: IntArray) -> FloatArray:
 
     The interior-point method: on these LPs (thousands of people, tens of thousands of
     triples) HiGHS's dual simplex took 97 s where it took 0.6 s."""
-    size = len(weights)
     if len(columns) == 0:
-        return np.zeros(size)
-    incidence = sparse.csr_matrix(
-        (np.ones(columns.size), (columns.ravel(), np.repeat(np.arange(len(columns)), 3))),
-        shape=(size, len(columns)),
-    )
-    value = set_values(weights, columns)
-    result = linprog(
-        -value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs-ipm"
-    )
-    if result.status != 0:
-        raise RuntimeError(f"the triad bound LP did not solve: {result.message}")
-    return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
+        return np.zeros(len(weights))
+    return packing_lp_prices(len(weights), columns, set_values(weights, columns), "highs-ipm")
 
 
 def _cheap_generation(

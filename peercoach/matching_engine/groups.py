@@ -13,12 +13,8 @@ chance in any group of the whole population before they are reported with a reas
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 import numpy as np
@@ -26,6 +22,7 @@ import scipy.sparse as sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from peercoach.matching_engine.assemble import finish
+from peercoach.matching_engine.blocks import map_in_block_order, partition_blocks
 from peercoach.matching_engine.candidates import candidate_graph
 from peercoach.matching_engine.group_bounds import (
     allowed_sets,
@@ -201,16 +198,6 @@ def _ranking(index: RuleIndex, groups: list[list[int]]) -> tuple[int, float]:
     )
 
 
-def partition_blocks(index: RuleIndex, block_size: int) -> list[list[int]]:
-    """Blocks of about block_size people, cut from everyone sorted by the UTC start of their
-    working window and their first language, so each block holds people who can meet."""
-    starts = np.array([window[0] for window in index.windows], dtype=np.int64)[index.window_class]
-    first_language = np.argmax(index.languages != 0, axis=1)
-    order = np.lexsort((np.arange(index.size), first_language, starts))
-    count = max(1, round(index.size / block_size))
-    return [chunk.tolist() for chunk in np.array_split(order, count)]
-
-
 WORKERS = 2  # blocks solved side by side; the machines we run on have two cores
 
 # Set just before the worker processes start, so forked workers inherit the whole population
@@ -228,16 +215,7 @@ def solve_blocks(index: RuleIndex, params: MatchParams) -> list[tuple[list[list[
     numbered = list(enumerate(partition_blocks(index, BLOCK_SIZE)))
     _BLOCK_INPUT = (index, params)
     try:
-        workers = min(WORKERS, len(numbered), os.cpu_count() or 1)
-        # Forking a process that runs other threads can deadlock the child (a lock held by
-        # another thread at fork time is never released), so threaded callers such as a web
-        # process solve the blocks one after another; the result is the same either way.
-        can_fork = "fork" in multiprocessing.get_all_start_methods()
-        if workers > 1 and can_fork and threading.active_count() == 1:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                return list(pool.map(_solve_numbered_block, numbered))
-        return [_solve_numbered_block(item) for item in numbered]
+        return map_in_block_order(_solve_numbered_block, numbered, WORKERS)
     finally:
         _BLOCK_INPUT = None
 
@@ -294,10 +272,9 @@ def kicked_from_several_seeds(
     CPU seconds at most, and kicks from a single seed can stall in a poorer optimum. The first run
     uses the block's own seed, so more runs can only keep or raise the total, never lower it.
     """
-    start = state.copy()
     best: SearchState | None = None
     for restart in range(restarts(state.pairs.size)):
-        trial = start.copy()
+        trial = state.copy()
         # Each block draws its own kicks from the seed, so blocks do not depend on each other.
         rng = np.random.default_rng([seed, number] if restart == 0 else [seed, number, restart])
         iterated_search(

@@ -27,17 +27,14 @@ then `refine.py` wins back pairs across blocks.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-import os
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pymatching
 import scipy.sparse as sparse
 
 from peercoach.matching_engine.assemble import finish
+from peercoach.matching_engine.blocks import map_in_block_order, partition_blocks
 from peercoach.matching_engine.bounds import (
     STRUCTURED_FROM,
     all_violations,
@@ -186,17 +183,7 @@ def _solve_in_blocks(
         params = dataclasses.replace(params, candidates_per_person=BLOCK_PARTNERS)
     _BLOCK_INPUT = (population, params, tour, [person.id for person in index.people])
     try:
-        workers = min(WORKERS, len(blocks), os.cpu_count() or 1)
-        # Forking a process that runs other threads can deadlock the child (a lock held by
-        # another thread at fork time is never released), so threaded callers such as a web
-        # process solve the blocks one after another; the result is the same either way.
-        can_fork = "fork" in multiprocessing.get_all_start_methods()
-        if workers > 1 and can_fork and threading.active_count() == 1:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                solved = list(pool.map(_solve_block, blocks))
-        else:
-            solved = [_solve_block(block) for block in blocks]
+        solved = map_in_block_order(_solve_block, blocks, WORKERS)
     finally:
         _BLOCK_INPUT = None
     pairs = sorted(pair for block_pairs, _, _ in solved for pair in block_pairs)
@@ -211,14 +198,6 @@ def _solve_in_blocks(
     for block, (_, _, block_prices) in zip(blocks, solved, strict=True):
         prices[np.array(block, dtype=np.int64)] = block_prices
     return pairs, union, prices
-
-
-def partition_blocks(index: RuleIndex, block_size: int) -> list[list[int]]:
-    starts = np.array([window[0] for window in index.windows], dtype=np.int64)[index.window_class]
-    first_language = np.argmax(index.languages != 0, axis=1)
-    order = np.lexsort((np.arange(index.size), first_language, starts))
-    count = max(1, round(index.size / block_size))
-    return [chunk.tolist() for chunk in np.array_split(order, count)]
 
 
 def integer_weights(weight: FloatArray) -> IntArray:

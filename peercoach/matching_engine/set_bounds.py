@@ -67,13 +67,16 @@ def dense_pair_scores(index: RuleIndex) -> np.ndarray:
     return table
 
 
-def packing_lp_prices(size: int, sets: IntArray, value: FloatArray) -> FloatArray:
-    """Optimal dual prices of the set-packing LP restricted to the given sets."""
+def packing_lp_prices(
+    size: int, sets: IntArray, value: FloatArray, method: str = "highs"
+) -> FloatArray:
+    """Optimal dual prices of the set-packing LP restricted to the given sets (HiGHS; `method`
+    may ask for its interior-point solver, much faster on large degenerate LPs)."""
     columns = np.repeat(np.arange(len(sets)), sets.shape[1])
     incidence = sparse.csr_matrix(
         (np.ones(sets.size), (sets.ravel(), columns)), shape=(size, len(sets))
     )
-    result = linprog(-value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method="highs")
+    result = linprog(-value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method=method)
     if result.status != 0:
         raise RuntimeError(f"the group bound LP did not solve: {result.message}")
     return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
