@@ -40,6 +40,11 @@ from peercoach.matching_engine.set_bounds import (
     packing_lp_prices,
     set_values,
 )
+from peercoach.matching_engine.triad_lp import (
+    PEOPLE_AT_ONCE,
+    cheap_generation,
+    triad_lp_prices,
+)
 
 BRUTE_FORCE_LIMIT = 12_000  # every pair is checked up to this many enrolled people
 PRICING_ROUNDS = 2
@@ -264,12 +269,8 @@ def _best_triple(weights: np.ndarray, row: FloatArray, people: IntArray) -> tupl
     return float(table[first, second]), int(people[first]), int(people[second])
 
 
-TRIAD_BLOCK = 3_000  # people per block for the first prices (the engine's block size)
-CHEAP_SHORTLIST = 40  # the cheap search looks for triples among each person's 40 best partners
-CHEAP_ROUNDS = 40
-CHEAP_ENOUGH = 0.01  # cheap rounds stop once they add fewer new triples than 1% of the people
+TRIAD_BLOCK = 3_000  # people per block for the first prices (any will do: the prices are checked)
 PROVEN_ROUNDS = 2
-PEOPLE_AT_ONCE = 256
 FIRST_PARTNERS = 8
 MOST_PARTNERS = 512
 
@@ -296,20 +297,20 @@ def triad_bound_by_blocks(
     prices = np.zeros(size)
     for block in _bound_blocks(index, block_size):
         inside = np.ascontiguousarray(weights[np.ix_(block, block)])
-        columns, block_prices = _cheap_generation(inside, np.zeros((0, 3), dtype=np.int64))
+        columns, block_prices = cheap_generation(inside, np.zeros((0, 3), dtype=np.int64))
         found.append(block[columns])
         prices[block] = block_prices
     columns = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
     best = np.inf
     for _ in range(proven_rounds):
-        columns, prices = _cheap_generation(weights, columns, prices)
+        columns, prices = cheap_generation(weights, columns, prices)
         worst, underpriced = _worst_triples(weights, prices)
         pair_excess = _pair_excess(weights, prices)
         best = min(best, float(prices.sum() + worst.sum() / 3 + leftover_pairs * pair_excess))
         if len(underpriced) == 0 or best - prices.sum() <= TRIAD_GAP * best:
             break
         columns = np.unique(np.concatenate([columns, underpriced]), axis=0)
-        prices = _triad_lp_prices(weights, columns)
+        prices = triad_lp_prices(weights, columns)
     return best, (
         "set-partitioning LP over triads (blocks first, then everyone), "
         "duals checked against every feasible triple"
@@ -319,62 +320,6 @@ def triad_bound_by_blocks(
 def _bound_blocks(index: RuleIndex, block_size: int) -> list[IntArray]:
     """The engine's blocks for triads: people who work at similar times and share a language."""
     return [np.array(block, dtype=np.int64) for block in partition_blocks(index, block_size)]
-
-
-def _triad_lp_prices(weights: np.ndarray, columns: IntArray) -> FloatArray:
-    """Optimal prices of the triad LP on the given triples.
-
-    The interior-point method: on these LPs (thousands of people, tens of thousands of
-    triples) HiGHS's dual simplex took 97 s where it took 0.6 s."""
-    if len(columns) == 0:
-        return np.zeros(len(weights))
-    return packing_lp_prices(len(weights), columns, set_values(weights, columns), "highs-ipm")
-
-
-def _cheap_generation(
-    weights: np.ndarray, columns: IntArray, prices: FloatArray | None = None
-) -> tuple[IntArray, FloatArray]:
-    """Column generation with a search that only looks at each person's best partners: it
-    proves nothing, it only finds triples that lower the LP's prices."""
-    if prices is None:
-        prices = _triad_lp_prices(weights, columns)
-    for _ in range(CHEAP_ROUNDS):
-        fresh = _cheap_triples(weights, prices)
-        merged = np.unique(np.concatenate([columns, fresh]), axis=0)
-        added = len(merged) - len(columns)
-        if added == 0:
-            break
-        columns = merged
-        prices = _triad_lp_prices(weights, columns)
-        if added < CHEAP_ENOUGH * len(weights):
-            break
-    return columns, prices
-
-
-def _cheap_triples(weights: np.ndarray, prices: FloatArray) -> IntArray:
-    """Each person's most underpriced triple among their best partners by ½w_va - y_a."""
-    size = len(prices)
-    length = min(CHEAP_SHORTLIST, size - 1)
-    found = [np.zeros((0, 3), dtype=np.int64)]
-    if length < 2:
-        return found[0]
-    for start in range(0, size, PEOPLE_AT_ONCE):
-        people = np.arange(start, min(size, start + PEOPLE_AT_ONCE))
-        rows = weights[people].astype(np.float64) / 2 - prices[None, :]
-        shortlists = np.argpartition(-rows, length - 1, axis=1)[:, :length]
-        reduced = np.take_along_axis(rows, shortlists, axis=1)
-        table = weights[shortlists[:, :, None], shortlists[:, None, :]].astype(np.float64) / 2
-        table += reduced[:, :, None] + reduced[:, None, :]
-        spot = np.argmax(table.reshape(len(people), -1), axis=1)
-        value = table.reshape(len(people), -1)[np.arange(len(people)), spot]
-        first, second = np.divmod(spot, length)
-        good = value - prices[people] > 1e-9
-        everyone = np.arange(len(people))
-        triples = np.stack(
-            [people, shortlists[everyone, first], shortlists[everyone, second]], axis=1
-        )
-        found.append(np.sort(triples[good], axis=1))
-    return np.unique(np.concatenate(found), axis=0)
 
 
 def _worst_triples(weights: np.ndarray, prices: FloatArray) -> tuple[FloatArray, IntArray]:

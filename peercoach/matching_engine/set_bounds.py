@@ -72,6 +72,14 @@ def packing_lp_prices(
 ) -> FloatArray:
     """Optimal dual prices of the set-packing LP restricted to the given sets (HiGHS; `method`
     may ask for its interior-point solver, much faster on large degenerate LPs)."""
+    return packing_lp(size, sets, value, method)[0]
+
+
+def packing_lp(
+    size: int, sets: IntArray, value: FloatArray, method: str = "highs"
+) -> tuple[FloatArray, FloatArray]:
+    """The set-packing LP restricted to the given sets: its dual prices and how much of each
+    set the optimum takes (between 0 and 1)."""
     columns = np.repeat(np.arange(len(sets)), sets.shape[1])
     incidence = sparse.csr_matrix(
         (np.ones(sets.size), (sets.ravel(), columns)), shape=(size, len(sets))
@@ -79,7 +87,8 @@ def packing_lp_prices(
     result = linprog(-value, A_ub=incidence, b_ub=np.ones(size), bounds=(0, None), method=method)
     if result.status != 0:
         raise RuntimeError(f"the group bound LP did not solve: {result.message}")
-    return np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
+    prices = np.maximum(0.0, -np.asarray(result.ineqlin.marginals, dtype=float))
+    return prices, np.clip(np.asarray(result.x, dtype=float), 0.0, 1.0)
 
 
 def set_values(weights: np.ndarray, sets: IntArray) -> FloatArray:

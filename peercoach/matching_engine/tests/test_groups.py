@@ -114,7 +114,7 @@ def test_a_small_block_keeps_the_best_of_its_searches_from_several_seeds(monkeyp
 
     monkeypatch.setattr(groups_module, "iterated_search", searched)
     start = state.value()
-    best = groups_module.kicked_from_several_seeds(state, partners, 40, seed=2, number=0)
+    best = groups_module.kicked_from_several_seeds([state], partners, 40, seed=2, number=0)
     assert len(finished) == groups_module.RESTARTS
     # The seeds led to different groups, and the best of them is the one kept.
     assert len({round(value, 6) for value in finished}) > 1
