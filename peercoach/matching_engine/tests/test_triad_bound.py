@@ -55,6 +55,24 @@ def test_each_persons_worst_triple_is_never_understated_even_with_few_ranked_par
     assert (worst >= _worst_by_brute_force(weights, prices) - 1e-9).all()
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations())
+def test_each_persons_worst_triple_is_exact_when_every_partner_may_be_tried(org):
+    index = build_index(org, params(format="triads"))
+    if index.size < 3:
+        return
+    weights = dense_pair_scores(index)
+    rng = np.random.default_rng(index.size)
+    prices = rng.uniform(0, 3, index.size)
+    first, most = group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS
+    group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS = 1, None
+    try:
+        worst, _ = group_bounds._worst_triples(weights, prices)
+    finally:
+        group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS = first, most
+    assert np.allclose(worst, _worst_by_brute_force(weights, prices), atol=1e-9)
+
+
 def test_blocks_then_everyone_reach_the_triad_lp_of_one_block():
     index = build_index(sample_population(150, seed=4), params(format="triads"))
     whole, _ = triad_upper_bound(index)
