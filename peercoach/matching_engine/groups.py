@@ -378,7 +378,11 @@ def start_groups(
         return [construct(pairs, rules, low, high)]
     table = np.where(pairs.allowed, pairs.weights, -np.inf)
     np.fill_diagonal(table, -np.inf)
-    triads = rounded_triads(table, rules.hold)
+    try:
+        triads = rounded_triads(table, rules.hold)
+    except RuntimeError:
+        # HiGHS gave up on the LP (numerical trouble): the greedy alone still starts well.
+        triads = []
     free = np.ones(pairs.size, dtype=bool)
     free[[member for triad in triads for member in triad]] = False
     rest = replace(pairs, allowed=pairs.allowed & free[:, None] & free[None, :])

@@ -140,17 +140,17 @@ def test_pair_scores_in_the_table_are_never_rounded_down():
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organizations(most=12))
-def test_the_triad_bound_holds_when_its_shortlist_is_too_short_to_prove_anything(org):
+def test_the_triad_bound_holds_when_its_search_counts_the_estimate_after_one_partner(org):
     from peercoach.matching_engine import group_bounds
     from peercoach.matching_engine.tests.test_groups import _best_triads_by_brute_force
 
     index = build_index(org, params(format="triads"))
-    shortlist, widest = group_bounds.TRIAD_SHORTLIST, group_bounds.TRIAD_WIDEST
-    group_bounds.TRIAD_SHORTLIST = group_bounds.TRIAD_WIDEST = 2
+    first, most = group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS
+    group_bounds.FIRST_PARTNERS = group_bounds.MOST_PARTNERS = 1
     try:
         bound, _ = triad_upper_bound(index)
     finally:
-        group_bounds.TRIAD_SHORTLIST, group_bounds.TRIAD_WIDEST = shortlist, widest
+        group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS = first, most
     best = _best_grouping_by_brute_force(index, 3, 4)
     if bound is not None:
         assert bound >= best - 1e-6

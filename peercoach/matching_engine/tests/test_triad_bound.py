@@ -40,37 +40,37 @@ def test_the_bound_from_tiny_blocks_never_falls_below_the_best_grouping(org):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organizations())
 def test_each_persons_worst_triple_is_never_understated_even_with_few_ranked_partners(org):
-    index = build_index(org, params(format="triads"))
-    if index.size < 3:
-        return
-    weights = dense_pair_scores(index)
-    rng = np.random.default_rng(index.size)
-    prices = rng.uniform(0, 3, index.size)
-    first, most = group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS
-    group_bounds.FIRST_PARTNERS = group_bounds.MOST_PARTNERS = 1
-    try:
-        worst, _ = group_bounds._worst_triples(weights, prices)
-    finally:
-        group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS = first, most
-    assert (worst >= _worst_by_brute_force(weights, prices) - 1e-9).all()
+    # Past one ranked partner the estimate counts: valid, but looser than exact.
+    found = _worst_triples_with_k_from_one(org, most_partners=1)
+    if found is not None:
+        worst, exact = found
+        assert (worst >= exact - 1e-9).all()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organizations())
 def test_each_persons_worst_triple_is_exact_when_every_partner_may_be_tried(org):
+    found = _worst_triples_with_k_from_one(org, most_partners=None)
+    if found is not None:
+        worst, exact = found
+        assert np.allclose(worst, exact, atol=1e-9)
+
+
+def _worst_triples_with_k_from_one(org, most_partners):
+    """The search's worst violations, K starting at 1, with random prices; and brute force's."""
     index = build_index(org, params(format="triads"))
     if index.size < 3:
-        return
+        return None
     weights = dense_pair_scores(index)
     rng = np.random.default_rng(index.size)
     prices = rng.uniform(0, 3, index.size)
     first, most = group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS
-    group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS = 1, None
+    group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS = 1, most_partners
     try:
         worst, _ = group_bounds._worst_triples(weights, prices)
     finally:
         group_bounds.FIRST_PARTNERS, group_bounds.MOST_PARTNERS = first, most
-    assert np.allclose(worst, _worst_by_brute_force(weights, prices), atol=1e-9)
+    return worst, _worst_by_brute_force(weights, prices)
 
 
 def test_blocks_then_everyone_reach_the_triad_lp_of_one_block():

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peercoach.matching_engine import groups as groups_module
+from peercoach.matching_engine import match, triad_lp
 from peercoach.matching_engine.group_search import BlockPairs, GroupRules
 from peercoach.matching_engine.rules import build_index
 from peercoach.matching_engine.set_bounds import set_values
@@ -80,3 +81,17 @@ def test_the_block_start_places_everyone_the_greedy_places_and_scores_more():
     assert all(len(group) == 3 and rules.hold(group) for group in start)
     assert all(pairs.allowed[a, b] for group in start for a in group for b in group if a != b)
     assert value(start) > value(greedy)
+
+
+def test_triads_still_start_from_the_greedy_when_the_lp_does_not_solve(monkeypatch):
+    people = sample_population(120, seed=7)
+    expected = match(people, params(format="triads", seed=1))
+
+    def fails(*arguments, **keywords):
+        raise RuntimeError("the group bound LP did not solve: numerical trouble")
+
+    # Only the start's last solve fails; the report's bound still solves its own LPs.
+    monkeypatch.setattr(triad_lp, "packing_lp", fails)
+    fallback = match(people, params(format="triads", seed=1))
+    assert fallback.verification.passed
+    assert fallback.matched_count == expected.matched_count
