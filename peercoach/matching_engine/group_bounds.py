@@ -41,6 +41,7 @@ from peercoach.matching_engine.set_bounds import (
     set_values,
 )
 from peercoach.matching_engine.triad_lp import (
+    NO_TRIPLES,
     PEOPLE_AT_ONCE,
     cheap_generation,
     triad_lp_prices,
@@ -226,11 +227,11 @@ def triad_bound_by_blocks(
     if size < 3 or size > TRIAD_LP_MOST:
         return None, "not computed"
     weights = dense_pair_scores(index)
-    found = [np.zeros((0, 3), dtype=np.int64)]
+    found = [NO_TRIPLES]
     prices = np.zeros(size)
     for block in _bound_blocks(index, block_size):
         inside = np.ascontiguousarray(weights[np.ix_(block, block)])
-        columns, block_prices = cheap_generation(inside, np.zeros((0, 3), dtype=np.int64))
+        columns, block_prices = cheap_generation(inside, NO_TRIPLES)
         found.append(block[columns])
         prices[block] = block_prices
     columns = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
@@ -251,7 +252,8 @@ def triad_bound_by_blocks(
 
 
 def _bound_blocks(index: RuleIndex, block_size: int) -> list[IntArray]:
-    """The engine's blocks for triads: people who work at similar times and share a language."""
+    """Blocks cut as the engine cuts them: people who work at similar times and share a
+    language."""
     return [np.array(block, dtype=np.int64) for block in partition_blocks(index, block_size)]
 
 
@@ -270,7 +272,7 @@ def _worst_triples(weights: np.ndarray, prices: FloatArray) -> tuple[FloatArray,
     best_half = _best_halves(weights)
     best_reduced = _best_reduced_halves(weights, prices)
     worst = np.zeros(size)
-    found = [np.zeros((0, 3), dtype=np.int64)]
+    found = [NO_TRIPLES]
     for start in range(0, size, PEOPLE_AT_ONCE):
         people = np.arange(start, min(size, start + PEOPLE_AT_ONCE))
         ranked = _RankedPartners(weights, prices, people, best_half, best_reduced)

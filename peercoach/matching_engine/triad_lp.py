@@ -21,7 +21,7 @@ import numpy as np
 
 from peercoach.matching_engine.rules import IntArray
 from peercoach.matching_engine.scoring import FloatArray
-from peercoach.matching_engine.set_bounds import packing_lp, packing_lp_prices, set_values
+from peercoach.matching_engine.set_bounds import packing_lp, set_values
 
 CHEAP_SHORTLIST = 40  # the cheap search looks for triples among each person's 40 best partners
 CHEAP_ROUNDS = 40
@@ -38,11 +38,11 @@ def rounded_triads(weights: np.ndarray, holds: Callable[[Sequence[int]], bool]) 
 
     `weights` holds every pair's score, -inf where the pair is not allowed. People the LP only
     shares out in small pieces are often left over: the caller places them."""
-    columns, _ = cheap_generation(weights, NO_TRIPLES, rounds=START_ROUNDS)
+    columns, _, shares = _generate(weights, NO_TRIPLES, None, START_ROUNDS)
     if len(columns) == 0:
         return []
+    assert shares is not None  # no prices were given, so the last LP solved holds every triple
     value = set_values(weights, columns)
-    _, shares = packing_lp(len(weights), columns, value, "highs-ipm")
     free = np.ones(len(weights), dtype=bool)
     triads: list[list[int]] = []
     for number in np.lexsort((-value, -shares)).tolist():
@@ -56,13 +56,18 @@ def rounded_triads(weights: np.ndarray, holds: Callable[[Sequence[int]], bool]) 
 
 
 def triad_lp_prices(weights: np.ndarray, columns: IntArray) -> FloatArray:
-    """Optimal prices of the triad LP on the given triples.
+    """Optimal prices of the triad LP on the given triples."""
+    return _triad_lp(weights, columns)[0]
+
+
+def _triad_lp(weights: np.ndarray, columns: IntArray) -> tuple[FloatArray, FloatArray]:
+    """The triad LP on the given triples: its prices and each triple's share.
 
     The interior-point method: on these LPs (thousands of people, tens of thousands of
     triples) HiGHS's dual simplex took 97 s where it took 0.6 s."""
     if len(columns) == 0:
-        return np.zeros(len(weights))
-    return packing_lp_prices(len(weights), columns, set_values(weights, columns), "highs-ipm")
+        return np.zeros(len(weights)), np.zeros(0)
+    return packing_lp(len(weights), columns, set_values(weights, columns), "highs-ipm")
 
 
 def cheap_generation(
@@ -73,8 +78,18 @@ def cheap_generation(
 ) -> tuple[IntArray, FloatArray]:
     """Column generation with a search that only looks at each person's best partners: it
     proves nothing, it only finds triples that lower the LP's prices."""
+    columns, prices, _ = _generate(weights, columns, prices, rounds)
+    return columns, prices
+
+
+def _generate(
+    weights: np.ndarray, columns: IntArray, prices: FloatArray | None, rounds: int
+) -> tuple[IntArray, FloatArray, FloatArray | None]:
+    """cheap_generation, also returning the triples' shares in the last LP solved on the
+    final triples (None when the prices were given and no triple was added)."""
+    shares = None
     if prices is None:
-        prices = triad_lp_prices(weights, columns)
+        prices, shares = _triad_lp(weights, columns)
     for _ in range(rounds):
         fresh = _cheap_triples(weights, prices)
         merged = np.unique(np.concatenate([columns, fresh]), axis=0)
@@ -82,10 +97,10 @@ def cheap_generation(
         if added == 0:
             break
         columns = merged
-        prices = triad_lp_prices(weights, columns)
+        prices, shares = _triad_lp(weights, columns)
         if added < CHEAP_ENOUGH * len(weights):
             break
-    return columns, prices
+    return columns, prices, shares
 
 
 def _cheap_triples(weights: np.ndarray, prices: FloatArray) -> IntArray:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peercoach.matching_engine import groups as groups_module
-from peercoach.matching_engine import match, triad_lp
+from peercoach.matching_engine import match
 from peercoach.matching_engine.group_search import BlockPairs, GroupRules
 from peercoach.matching_engine.rules import build_index
 from peercoach.matching_engine.set_bounds import set_values
@@ -90,8 +90,8 @@ def test_triads_still_start_from_the_greedy_when_the_lp_does_not_solve(monkeypat
     def fails(*arguments, **keywords):
         raise RuntimeError("the group bound LP did not solve: numerical trouble")
 
-    # Only the start's last solve fails; the report's bound still solves its own LPs.
-    monkeypatch.setattr(triad_lp, "packing_lp", fails)
+    # Only the start's LP fails; the report's bound still solves its own LPs.
+    monkeypatch.setattr(groups_module, "rounded_triads", fails)
     fallback = match(people, params(format="triads", seed=1))
     assert fallback.verification.passed
     assert fallback.matched_count == expected.matched_count
