@@ -126,6 +126,20 @@ def test_a_small_block_keeps_the_best_of_its_searches_from_several_seeds(monkeyp
         assert index.group_feasible(group)
 
 
+def test_the_kick_budget_follows_the_population_size():
+    # Small runs share 10,000 kicks (at most 50 per person); groups of 5-7 in runs of a few
+    # thousand get up to three per person from 30,000; from 30,000 enrolled, one per person.
+    budget = groups_module.kick_budget
+    assert budget(60, 60) == 50 * 60
+    assert budget(1_000, 1_000) == 10_000
+    assert budget(5_000, 10_000) == 15_000
+    assert budget(5_000, 20_000) == 7_500
+    assert budget(5_000, 100_000) == 5_000
+    # Triads start from the LP: a fifth of a kick per person, or their share of 2,000.
+    assert budget(1_000, 1_000, triads=True) == 2_000
+    assert budget(5_000, 10_000, triads=True) == 1_000
+
+
 def test_a_swap_that_helps_both_triads_is_taken():
     # a and b want what x and y offer; today each triad holds one giver and the wrong taker.
     people = population(
