@@ -63,20 +63,45 @@ def test_the_search_for_a_persons_worst_set_returns_exactly_what_brute_force_fin
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(organizations(most=11), st.integers(3, 5), st.integers(0, 2**31), st.integers(3, 6))
+@given(
+    organizations(most=11),
+    st.integers(3, 5),
+    st.integers(0, 2**31),
+    st.integers(3, 6),
+    st.booleans(),
+)
 def test_the_shortlist_search_only_returns_sets_that_are_really_violated(
-    org, size, seed, shortlist
+    org, size, seed, shortlist, rank_by_best_pairs
 ):
     index = build_index(org, params(format="groups"))
     table = dense_pair_scores(index)
     prices = np.random.default_rng(seed).uniform(0, 4, index.size)
+    halves = half_best_pairs(table, 1 / (size - 1), size - 2) if rank_by_best_pairs else None
     for person in range(index.size):
-        _, sets = best_set_for(table, prices, person, size, shortlist)
+        _, sets = best_set_for(table, prices, person, size, shortlist, halves)
         for members in sets:
             assert person in members
             assert np.isfinite(table[np.ix_(members, members)][~np.eye(size, dtype=bool)]).all()
             value = set_values(table, np.array([members]))[0] - prices[members].sum()
             assert value > 0
+
+
+def test_the_shortlist_ranks_partners_by_what_they_add_with_their_best_pairs():
+    # Person 0 scores best with 1-4 on their own, but no two of them may meet; 5-8 score less
+    # with person 0 and very well together, so the only underpriced set is 0 and 5-8.
+    table = np.full((9, 9), -np.inf, dtype=np.float32)
+    for partner in range(1, 9):
+        table[0, partner] = table[partner, 0] = 8.0 if partner <= 4 else 2.0
+    for first, second in combinations(range(5, 9), 2):
+        table[first, second] = table[second, first] = 10.0
+    prices = np.ones(9)
+    halves = half_best_pairs(table, 1 / 4, 3)
+    # 4 pairs of 2 and 6 pairs of 10, over 4, less five prices of 1.
+    value, sets = best_set_for(table, prices, 0, 5, shortlist=4, halves=halves)
+    assert value == pytest.approx(12.0)
+    assert sets[-1] == [0, 5, 6, 7, 8]
+    # Ranked by their scores with person 0 alone, the shortlist holds 1-4 and finds nothing.
+    assert best_set_for(table, prices, 0, 5, shortlist=4)[1] == []
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
