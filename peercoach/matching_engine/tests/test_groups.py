@@ -140,6 +140,15 @@ def test_the_kick_budget_follows_the_population_size():
     assert budget(5_000, 10_000, triads=True) == 1_000
 
 
+def test_groups_in_large_blocks_look_at_more_partners():
+    # Blocks of more than 500 people look at twenty partners' groups, smaller ones at twelve;
+    # triads keep their own count at any size.
+    count = groups_module.neighbour_count
+    assert count(60) == count(500) == 12
+    assert count(501) == count(5_000) == 20
+    assert count(60, triads=True) == count(5_000, triads=True) == NEIGHBOURS
+
+
 def test_a_swap_that_helps_both_triads_is_taken():
     # a and b want what x and y offer; today each triad holds one giver and the wrong taker.
     people = population(
