@@ -12,6 +12,8 @@ When no move or swap helps, the search kicks: it swaps a few people between neig
 groups at random and searches again from there, keeping the result only when the total
 improved (an iterated local search). The budget is a number of rounds and kicks that grows
 with the population, never the clock, so the same inputs and seed always give the same groups.
+Groups larger than triads kick in compiled code instead (kick_kernel.py, via compiled_kicks),
+reading their gains from the same link tables.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from peercoach.matching_engine.rules import BoolArray, IntArray, RuleIndex, common_window
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
@@ -27,6 +30,8 @@ from peercoach.matching_engine.scoring import FloatArray, pair_scores
 NEIGHBOURS = 8  # a person looks at the groups of this many of their best partners
 GAIN_EPSILON = 1e-9
 ROW_CHUNK = 400
+Int8Array = NDArray[np.int8]
+LINK_CHUNK = 200  # groups whose links are computed together (200 x 5,000 floats: 8 MB)
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,15 @@ class GroupRules:
 
 @dataclass
 class SearchState:
-    """Groups as arrays: a padded member table, sizes and each group's sum of pair scores."""
+    """Groups as arrays: a padded member table, sizes and each group's sum of pair scores.
+
+    links[g, p] is the sum of p's scores with the members of group g, and bars[g, p] how many
+    of them p may not be grouped with: every gain of a move or swap is then a look-up instead
+    of gathering each member's row from the m-by-m tables. They follow the member table
+    lazily: rows whose members differ from those they were computed for (`linked`) are
+    computed again before use, so any change of the table (a move, a re-split, a kick undone)
+    keeps them right, and each row is always the same sum whatever happened before.
+    """
 
     pairs: BlockPairs
     rules: GroupRules
@@ -110,6 +123,9 @@ class SearchState:
     table: IntArray
     sizes: IntArray
     sums: FloatArray
+    links: FloatArray
+    bars: Int8Array
+    linked: IntArray
 
     @classmethod
     def from_groups(
@@ -127,7 +143,22 @@ class SearchState:
             table[number, : len(group)] = group
             group_of[list(group)] = number
         sizes = (table >= 0).sum(axis=1).astype(np.int64)
-        state = cls(pairs, rules, low, high, group_of, table, sizes, np.zeros(len(table)))
+        links = np.zeros((len(table), pairs.size))
+        bars = np.zeros((len(table), pairs.size), dtype=np.int8)
+        linked = np.full_like(table, -2)  # matches no row, so every row is computed
+        state = cls(
+            pairs,
+            rules,
+            low,
+            high,
+            group_of,
+            table,
+            sizes,
+            np.zeros(len(table)),
+            links,
+            bars,
+            linked,
+        )
         state.sums = state.exact_sums(np.arange(len(table)))
         return state
 
@@ -142,6 +173,9 @@ class SearchState:
             table=self.table.copy(),
             sizes=self.sizes.copy(),
             sums=self.sums.copy(),
+            links=self.links.copy(),
+            bars=self.bars.copy(),
+            linked=self.linked.copy(),
         )
 
     def exact_sums(self, numbers: IntArray) -> FloatArray:
@@ -160,13 +194,28 @@ class SearchState:
     def to_groups(self, people: IntArray, groups: IntArray) -> tuple[FloatArray, IntArray]:
         """For each (person, group): the sum of their scores with its members other than
         themselves, and how many of those members they may not be grouped with."""
-        members = self.table[groups]
-        present = (members >= 0) & (members != people[:, None])
-        weights = self.pairs.weights[people[:, None], members]
-        allowed = self.pairs.allowed[people[:, None], members]
-        sums = np.where(present, weights, 0.0).sum(axis=1)
-        conflicts = (present & ~allowed).sum(axis=1).astype(np.int64)
+        self._sync_links()
+        member = (self.table[groups] == people[:, None]).any(axis=1)
+        own_weight = self.pairs.weights[people, people]
+        own_bar = ~self.pairs.allowed[people, people]
+        sums = self.links[groups, people] - np.where(member, own_weight, 0.0)
+        conflicts = self.bars[groups, people].astype(np.int64) - (member & own_bar)
         return sums, conflicts
+
+    def _sync_links(self) -> None:
+        stale = np.flatnonzero((self.table != self.linked).any(axis=1))
+        for start in range(0, len(stale), LINK_CHUNK):
+            numbers = stale[start : start + LINK_CHUNK]
+            members = self.table[numbers]
+            links = np.zeros((len(numbers), self.pairs.size))
+            bars = np.zeros((len(numbers), self.pairs.size), dtype=np.int8)
+            for slot in range(members.shape[1]):
+                present = members[:, slot] >= 0
+                rows = members[present, slot]
+                links[present] += self.pairs.weights[rows]
+                bars[present] += ~self.pairs.allowed[rows]
+            self.links[numbers], self.bars[numbers] = links, bars
+            self.linked[numbers] = members
 
     def place(self, number: int, members: list[int]) -> None:
         self.table[number] = -1
@@ -277,6 +326,65 @@ def iterated_search(
     if best_saved is not None and state.value() < best - GAIN_EPSILON:
         state.group_of, state.table, state.sizes, state.sums = best_saved
     return kept
+
+
+def kernel_rules(
+    rules: GroupRules, people: IntArray, width: int
+) -> tuple[NDArray[np.uint64], IntArray, IntArray, int, IntArray, IntArray]:
+    """The group-wide rules as kick_kernel._holds reads them, for a block's people: language
+    bit words, window starts and lengths, the minutes to share, and scratch for `width`."""
+    index = rules.index
+    windows = np.array(index.windows, dtype=np.int64).reshape(-1, 2)[index.window_class[people]]
+    return (
+        np.ascontiguousarray(index.languages[people]),
+        np.ascontiguousarray(windows[:, 0]),
+        np.ascontiguousarray(windows[:, 1]),
+        rules.minimum,
+        np.empty(width, dtype=np.int64),
+        np.empty(width, dtype=np.int64),
+    )
+
+
+MOST_CHANGES = 50  # moves and swaps after one compiled kick, at most
+
+
+def compiled_kicks(
+    state: SearchState, partners: IntArray, seed: int, kicks: int, tolerance: float
+) -> int:
+    """iterated_search's kicks in compiled code (kick_kernel.py), without the re-splits after
+    each kick; returns how many kicks found a new best total."""
+    # Imported here: numba takes about a second to load, and only the group search needs it.
+    from peercoach.matching_engine import kick_kernel
+
+    state._sync_links()
+    rules = kernel_rules(state.rules, state.pairs.people, state.table.shape[1] + 1)
+    arrays = (
+        state.table,
+        state.sizes,
+        state.sums,
+        state.group_of,
+        state.links,
+        state.bars,
+        state.pairs.weights,
+        state.pairs.allowed,
+        (~state.pairs.allowed).view(np.int8),
+    )
+    weak = WEAK_GROUP_KICKS if state.high > 3 else 0.0
+    kept = kick_kernel.kick_search(
+        arrays,
+        partners,
+        state.low,
+        state.high,
+        rules,
+        kicks,
+        tolerance,
+        seed,
+        weak,
+        WEAK_SHARE,
+        MOST_CHANGES,
+    )
+    state.linked[:] = -2  # the kernel added and subtracted rows: compute them exactly again
+    return int(kept)
 
 
 KICK_SWAPS = 3

@@ -107,12 +107,13 @@ def test_a_small_block_keeps_the_best_of_its_searches_from_several_seeds(monkeyp
     improve(state, partners, 100)
     finished: list[float] = []
 
-    def searched(trial, *args, **options):
-        kept = iterated_search(trial, *args, **options)
-        finished.append(trial.value())
-        return kept
+    kick_from = groups_module.kick_from
 
-    monkeypatch.setattr(groups_module, "iterated_search", searched)
+    def searched(trial, *args, **options):
+        kick_from(trial, *args, **options)
+        finished.append(trial.value())
+
+    monkeypatch.setattr(groups_module, "kick_from", searched)
     start = state.value()
     best = groups_module.kicked_from_several_seeds([state], partners, 40, seed=2, number=0)
     assert len(finished) == groups_module.RESTARTS
@@ -127,14 +128,13 @@ def test_a_small_block_keeps_the_best_of_its_searches_from_several_seeds(monkeyp
 
 
 def test_the_kick_budget_follows_the_population_size():
-    # Small runs share 10,000 kicks (at most 50 per person); groups of 5-7 in runs of a few
-    # thousand get up to three per person from 30,000; from 30,000 enrolled, one per person.
+    # Groups of 5-7 share 300,000 compiled kicks, at most 1,000 and at least one per person.
     budget = groups_module.kick_budget
-    assert budget(60, 60) == 50 * 60
-    assert budget(1_000, 1_000) == 10_000
-    assert budget(5_000, 10_000) == 15_000
-    assert budget(5_000, 20_000) == 7_500
-    assert budget(5_000, 100_000) == 5_000
+    assert budget(60, 60) == 1_000 * 60
+    assert budget(1_000, 1_000) == 300_000
+    assert budget(5_000, 10_000) == 150_000
+    assert budget(5_000, 100_000) == 15_000
+    assert budget(5_000, 1_000_000) == 5_000
     # Triads start from the LP: a fifth of a kick per person, or their share of 2,000.
     assert budget(1_000, 1_000, triads=True) == 2_000
     assert budget(5_000, 10_000, triads=True) == 1_000

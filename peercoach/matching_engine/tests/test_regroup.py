@@ -137,9 +137,8 @@ def test_blocks_solved_side_by_side_give_the_same_groups_as_one_after_another(
 ):
     people = sample_population(420, seed=5)
     monkeypatch.setattr(groups_module, "BLOCK_SIZE", 140)
-    monkeypatch.setattr(groups_module, "KICK_TOTAL", 150)
+    monkeypatch.setattr(groups_module, "GROUP_KICK_TOTAL", 150)
     monkeypatch.setattr(groups_module, "TRIAD_KICK_TOTAL", 150)
-    monkeypatch.setattr(groups_module, "LARGE_KICK_TOTAL", 150)
     side_by_side = match(people, params(format=format_name, seed=2))
     monkeypatch.setattr(groups_module, "WORKERS", 1)
     one_by_one = match(people, params(format=format_name, seed=2))
