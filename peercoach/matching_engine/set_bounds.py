@@ -8,14 +8,12 @@ of s people (see `smallest_groups_bound` in group_bounds.py for why), and for an
 bounds that LP: raising each person's price by a share of their worst violation covers every
 set. So a valid upper estimate of each person's worst violation is all the bound needs.
 
-We find it exactly, by branch and bound over each person's compatible partners. A set S, v with
-the others T, scores Σ_{u∈T} (w_vu / (s-1) - y_u) + Σ_{pairs a,b in T} w_ab / (s-1) - y_v. Split
-each pair inside T half to each end: with k partners still to choose, a candidate u adds at most
-its gain (its own term plus its links to the partners already chosen, both exact) plus half its
-k-1 best pair scores. Candidates are sorted by that estimate, so once one cannot beat the best
-set found, no later one can; anyone whose estimate, with the k-1 best others, cannot beat it is
-dropped before the next level. The search starts at the person's own price, so people with no
-violated set are dismissed after a few array operations.
+We find it exactly, by branch and bound over each person's compatible partners, in compiled
+code (clique_kernel.py). The value of a set is written as a sum over its pairs of reduced pair
+values r_ab = (w_ab - y_a - y_b) / (s-1); with k partners still to choose, a candidate adds at
+most its exact gain so far plus half its k-1 best positive reduced values, so hopeless branches
+are cut early. The search starts at zero (only violated sets matter), so people with no
+violated set are dismissed after one pass over their partners.
 
 Only pairwise rules are checked (every pair allowed); the one-shared-language and one-shared-
 window rules of a whole group are left out, which only lets more sets in: still a bound.
@@ -212,15 +210,23 @@ def worst_violations(
 ) -> tuple[FloatArray, set[tuple[int, ...]]]:
     """For each person, their worst violation, raised to 0 (-inf when no allowed set holds
     them), and violated sets found on the way. With a shortlist, only a search: no proof.
-    `halves` (from `half_best_pairs` on the whole table) lets each search drop hopeless
-    partners before it reads their pair scores, or rank them for the shortlist."""
+    `halves` (from `half_best_pairs` on the whole table) ranks partners for the shortlist."""
     size = len(prices)
     worst = np.full(size, -np.inf)
     found: set[tuple[int, ...]] = set()
+    reduced = reduced_halves_for(table, prices, low)
     for person in range(size):
-        worst[person], sets = best_set_for(table, prices, person, low, shortlist, halves)
+        worst[person], sets = best_set_for(table, prices, person, low, shortlist, halves, reduced)
         found.update(tuple(sorted(members)) for members in sets)
     return worst, found
+
+
+def reduced_halves_for(table: np.ndarray, prices: FloatArray, low: int) -> FloatArray:
+    """clique_kernel.reduced_halves for sets of `low` people: it prunes every person's search."""
+    from peercoach.matching_engine.clique_kernel import reduced_halves
+
+    prices = np.ascontiguousarray(prices, dtype=np.float64)
+    return np.asarray(reduced_halves(table, prices, 1.0 / (low - 1), low - 2))
 
 
 def best_set_for(
@@ -230,131 +236,40 @@ def best_set_for(
     low: int,
     shortlist: int | None = None,
     halves: list[FloatArray] | None = None,
+    reduced: FloatArray | None = None,
 ) -> tuple[float, list[list[int]]]:
     """max(0, max over allowed sets S ∋ person of w_S - y(S)) (-inf when no allowed set holds
     the person), and the violated sets found on the way (the best last).
 
     With a shortlist, only the most promising partners are searched (by their reduced pair
     score, plus half their best pair scores when `halves` is given): a cheap way to find
-    violated sets, but the value is then no bound.
+    violated sets, but the value is then no bound. `reduced` (reduced_halves_for these prices)
+    saves computing it again for each person.
     """
-    share = 1.0 / (low - 1)
+    # Imported here: numba takes about a second to load, and only the bounds need it.
+    from peercoach.matching_engine.clique_kernel import worst_set
+
+    prices = np.ascontiguousarray(prices, dtype=np.float64)
     row = table[person].astype(np.float64)
     partners = np.flatnonzero(np.isfinite(row))
     partners = partners[partners != person]
     if len(partners) < low - 1:
         return -np.inf, []
-    gain = row[partners] * share - prices[partners]
     if shortlist is not None and len(partners) > shortlist:
         # A set is often underpriced because its other members go well together, not because
         # each suits the person: rank partners by what they could add with their best pairs.
+        gain = row[partners] / (low - 1) - prices[partners]
         promise = gain if halves is None else gain + halves[low - 2][partners]
-        kept = np.sort(np.argpartition(-promise, shortlist - 1)[:shortlist])
-        partners, gain = partners[kept], gain[kept]
-    elif halves is not None:
-        # Everyone's best pairs over the whole table can only overstate what a partner adds,
-        # so whoever cannot beat the person's price even so is in no violated set.
-        estimate = gain + halves[low - 2][partners]
-        reach = estimate + np.sort(estimate)[::-1][: low - 2].sum()
-        kept = np.flatnonzero(reach > prices[person])
-        if len(kept) < low - 1:
-            return 0.0, []
-        partners, gain = partners[kept], gain[kept]
-    pair = table[np.ix_(partners, partners)].astype(np.float64) * share
-    np.fill_diagonal(pair, -np.inf)
-    search = _CliqueSearch(pair, gain, float(prices[person]), low - 1)
-    value = search.best(low - 1)
-    sets = [[person, *partners[found].tolist()] for found in search.found[-FOUND_PER_PERSON:]]
-    return value - float(prices[person]), sets
-
-
-class _CliqueSearch:
-    """Branch and bound for the best clique of `need` partners: Σ gain + Σ pairs inside.
-
-    Only cliques above `floor` matter (the person's own price), so the search starts there.
-    """
-
-    def __init__(self, pair: FloatArray, gain: FloatArray, floor: float, need: int) -> None:
-        self.pair, self.gain = pair, gain
-        self.value = floor
-        # Every clique that beat the best so far: violated sets for the LP.
-        self.found: list[IntArray] = []
-        self.halves = _half_best_pairs(pair, need - 1)
-
-    def best(self, need: int) -> float:
-        everyone = np.arange(len(self.gain))
-        self._extend(everyone, self.gain.copy(), 0.0, need, [])
-        return self.value
-
-    def _extend(
-        self, candidates: IntArray, gain: FloatArray, exact: float, need: int, chosen: list[int]
-    ) -> None:
-        # Each pair among the `need` still to choose is split half to each end, so a candidate
-        # adds at most its gain plus half its need-1 best pair scores.
-        estimate = gain + self.halves[need - 1][candidates]
-        if need <= 2:
-            self._finish(candidates, gain, estimate, exact, need, chosen)
-            return
-        order = np.argsort(-estimate, kind="stable")
-        estimate = estimate[order]
-        reach = exact + estimate + estimate[: need - 1].sum()
-        kept = int(np.count_nonzero(reach > self.value))
-        if kept >= need:
-            order = order[:kept]
-            self._branch(candidates[order], gain[order], estimate[:kept], exact, need, chosen)
-
-    def _finish(
-        self,
-        candidates: IntArray,
-        gain: FloatArray,
-        estimate: FloatArray,
-        exact: float,
-        need: int,
-        chosen: list[int],
-    ) -> None:
-        """The last one or two partners, all at once (no sorting needed)."""
-        if len(candidates) < need:
-            return
-        if need == 1:
-            spot = int(np.argmax(gain))
-            self._offer(exact + float(gain[spot]), [*chosen, int(candidates[spot])])
-            return
-        kept = exact + estimate + estimate.max() > self.value
-        if np.count_nonzero(kept) < 2:
-            return
-        candidates, gain = candidates[kept], gain[kept]
-        both = gain[:, None] + gain[None, :] + self.pair[np.ix_(candidates, candidates)]
-        spot = int(np.argmax(both))
-        first, second = np.unravel_index(spot, both.shape)
-        members = [*chosen, int(candidates[first]), int(candidates[second])]
-        self._offer(exact + float(both.flat[spot]), members)
-
-    def _branch(
-        self,
-        candidates: IntArray,
-        gain: FloatArray,
-        estimate: FloatArray,
-        exact: float,
-        need: int,
-        chosen: list[int],
-    ) -> None:
-        for spot in range(len(candidates) - need + 1):
-            if exact + float(estimate[spot : spot + need].sum()) <= self.value:
-                return
-            links = self.pair[candidates[spot], candidates[spot + 1 :]]
-            allowed = np.isfinite(links)
-            self._extend(
-                candidates[spot + 1 :][allowed],
-                gain[spot + 1 :][allowed] + links[allowed],
-                exact + float(gain[spot]),
-                need - 1,
-                [*chosen, int(candidates[spot])],
-            )
-
-    def _offer(self, value: float, members: list[int]) -> None:
-        if value > self.value:
-            self.value = value
-            self.found.append(np.array(members, dtype=np.int64))
+        partners = np.sort(partners[np.argpartition(-promise, shortlist - 1)[:shortlist]])
+    if reduced is None:
+        reduced = reduced_halves_for(table, prices, low)
+    found = np.zeros((FOUND_PER_PERSON, low), dtype=np.int64)
+    value, count = worst_set(table, prices, person, partners, low, reduced, found)
+    # The ring holds the latest improving sets; oldest first, so the best comes last.
+    rows = [
+        (count - back) % FOUND_PER_PERSON for back in range(min(count, FOUND_PER_PERSON), 0, -1)
+    ]
+    return float(value), [found[row].tolist() for row in rows]
 
 
 def half_best_pairs(table: np.ndarray, share: float, most: int) -> list[FloatArray]:

@@ -17,6 +17,7 @@ from peercoach.matching_engine.set_bounds import (
     dense_pair_scores,
     half_best_pairs,
     packing_bound,
+    reduced_halves_for,
     set_values,
     worst_violations,
 )
@@ -42,24 +43,48 @@ def _worst_violation_by_brute_force(table, prices, person, size):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organizations(most=11), st.integers(3, 5), st.integers(0, 2**31), st.booleans())
 def test_the_search_for_a_persons_worst_set_returns_exactly_what_brute_force_finds(
-    org, size, seed, drop_hopeless_partners_first
+    org, size, seed, share_the_pruning_table
 ):
     index = build_index(org, params(format="groups"))
     table = dense_pair_scores(index)
     prices = np.random.default_rng(seed).uniform(0, 4, index.size)
-    halves = half_best_pairs(table, 1 / (size - 1), size - 2)
+    reduced = reduced_halves_for(table, prices, size) if share_the_pruning_table else None
     for person in range(index.size):
-        estimate, sets = best_set_for(
-            table, prices, person, size, halves=halves if drop_hopeless_partners_first else None
-        )
+        estimate, sets = best_set_for(table, prices, person, size, reduced=reduced)
         exact = _worst_violation_by_brute_force(table, prices, person, size)
         # Only the violation above zero counts for the bound.
         assert max(estimate, 0.0) == pytest.approx(max(exact, 0.0), abs=1e-9)
         for members in sets:
             assert person in members
             assert len(set(members)) == size
-            value = set_values(table, np.array([members]))[0] - prices[members].sum()
-            assert value > 0
+            found = set_values(table, np.array([members]))[0] - prices[members].sum()
+            assert found > 0
+        if sets:  # the best set comes last
+            best = set_values(table, np.array([sets[-1]]))[0] - prices[sets[-1]].sum()
+            assert best == pytest.approx(estimate, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 12), st.integers(1, 4), st.integers(0, 2**31))
+def test_the_pruning_table_holds_half_of_each_persons_best_reduced_pair_values(size, most, seed):
+    rng = np.random.default_rng(seed)
+    table = rng.uniform(0, 6, (size, size)).astype(np.float32)
+    table = np.minimum(table, table.T)
+    table[rng.random((size, size)) < 0.3] = -np.inf
+    table = np.where(np.isinf(table.T), -np.inf, table)
+    np.fill_diagonal(table, -np.inf)
+    prices = rng.uniform(0, 3, size)
+    low = most + 2
+    halves = reduced_halves_for(table, prices, low)
+    for person in range(size):
+        values = [
+            (float(table[person, other]) - prices[person] - prices[other]) / (low - 1)
+            for other in range(size)
+            if np.isfinite(table[person, other])
+        ]
+        positive = sorted((value for value in values if value > 0), reverse=True)
+        for count in range(most + 1):
+            assert halves[count, person] == pytest.approx(0.5 * sum(positive[:count]))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
