@@ -37,6 +37,7 @@ import scipy.sparse as sparse
 from ortools.linear_solver import pywraplp
 from scipy.optimize import linprog
 
+from peercoach.matching_engine.blocks import map_in_block_order
 from peercoach.matching_engine.rules import IntArray, RuleIndex
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
 
@@ -211,12 +212,43 @@ def worst_violations(
     """For each person, their worst violation, raised to 0 (-inf when no allowed set holds
     them), and violated sets found on the way. With a shortlist, only a search: no proof.
     `halves` (from `half_best_pairs` on the whole table) ranks partners for the shortlist."""
+    global _SEARCH_INPUT
     size = len(prices)
-    worst = np.full(size, -np.inf)
-    found: set[tuple[int, ...]] = set()
     reduced = reduced_halves_for(table, prices, low)
-    for person in range(size):
-        worst[person], sets = best_set_for(table, prices, person, low, shortlist, halves, reduced)
+    # Large tables are searched in parts, two at a time; each part is searched exactly as
+    # it would be in one piece, so the result does not depend on how it was cut.
+    length = SEARCH_PART if size >= PARALLEL_SEARCH else max(1, size)
+    parts = [(start, min(size, start + length)) for start in range(0, size, length)]
+    _SEARCH_INPUT = (table, prices, low, shortlist, halves, reduced)
+    try:
+        results = map_in_block_order(_search_part, parts, WORKERS)
+    finally:
+        _SEARCH_INPUT = None
+    worst = np.concatenate([part_worst for part_worst, _ in results]) if results else np.zeros(0)
+    found: set[tuple[int, ...]] = set()
+    for _, part_found in results:
+        found |= part_found
+    return worst, found
+
+
+PARALLEL_SEARCH = 1_000  # people: from here each round is searched in parts, side by side
+SEARCH_PART = 250
+WORKERS = 2
+_SEARCH_INPUT: (
+    tuple[np.ndarray, FloatArray, int, int | None, list[FloatArray] | None, FloatArray] | None
+) = None
+
+
+def _search_part(part: tuple[int, int]) -> tuple[FloatArray, set[tuple[int, ...]]]:
+    assert _SEARCH_INPUT is not None
+    table, prices, low, shortlist, halves, reduced = _SEARCH_INPUT
+    start, end = part
+    worst = np.full(end - start, -np.inf)
+    found: set[tuple[int, ...]] = set()
+    for person in range(start, end):
+        worst[person - start], sets = best_set_for(
+            table, prices, person, low, shortlist, halves, reduced
+        )
         found.update(tuple(sorted(members)) for members in sets)
     return worst, found
 

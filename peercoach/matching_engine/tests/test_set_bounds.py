@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peercoach.matching_engine import match
+from peercoach.matching_engine import match, set_bounds
 from peercoach.matching_engine.group_bounds import smallest_groups_bound, triad_upper_bound
 from peercoach.matching_engine.rules import build_index
 from peercoach.matching_engine.set_bounds import (
@@ -207,3 +207,18 @@ def test_the_triad_bound_holds_when_its_search_counts_the_estimate_after_one_par
     if index.size % 3 == 0 and (exact := _best_triads_by_brute_force(index)) is not None:
         assert bound is not None
         assert bound >= exact - 1e-6
+
+
+def test_a_large_round_searched_in_parts_side_by_side_finds_what_one_piece_finds(monkeypatch):
+    index = build_index(sample_population(160, seed=3), params(format="groups"))
+    table = dense_pair_scores(index)
+    prices = np.random.default_rng(5).uniform(0.5, 3.0, index.size)
+    halves = half_best_pairs(table, 1 / 4, 3)
+    whole = worst_violations(table, prices, 5, 20, halves)
+    monkeypatch.setattr(set_bounds, "PARALLEL_SEARCH", 100)
+    monkeypatch.setattr(set_bounds, "SEARCH_PART", 30)
+    parts = worst_violations(table, prices, 5, 20, halves)
+    assert np.array_equal(whole[0], parts[0])
+    assert whole[1] == parts[1]
+    # Not a vacuous comparison: many people have an underpriced set at these prices.
+    assert (whole[0] > 0).sum() > 50
