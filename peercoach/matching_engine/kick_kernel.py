@@ -24,9 +24,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+# The same chain length and gain threshold as the numpy kicks.
+from peercoach.matching_engine.group_search import GAIN_EPSILON as EPSILON
+from peercoach.matching_engine.group_search import KICK_SWAPS
+
 MINUTES_PER_DAY = 24 * 60
-EPSILON = 1e-9
-KICK_SWAPS = 3  # people moved along a chain of groups by one kick
 WEAK_REFRESH = 64  # kicks between two rankings of the weakest groups
 
 
