@@ -33,13 +33,10 @@ from scipy.optimize import linprog
 
 from peercoach.matching_engine.blocks import partition_blocks
 from peercoach.matching_engine.candidates import CandidateGraph
+from peercoach.matching_engine.packing_masters import set_values
 from peercoach.matching_engine.rules import IntArray, RuleIndex
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
-from peercoach.matching_engine.set_bounds import (
-    dense_pair_scores,
-    packing_lp_prices,
-    set_values,
-)
+from peercoach.matching_engine.set_bounds import dense_pair_scores, packing_lp_prices
 from peercoach.matching_engine.triad_lp import (
     NO_TRIPLES,
     PEOPLE_AT_ONCE,

@@ -13,31 +13,42 @@ code (clique_kernel.py). The value of a set is written as a sum over its pairs o
 values r_ab = (w_ab - y_a - y_b) / (s-1); with k partners still to choose, a candidate adds at
 most its exact gain so far plus half its k-1 best positive reduced values, so hopeless branches
 are cut early. The search starts at zero (only violated sets matter), so people with no
-violated set are dismissed after one pass over their partners.
+violated set are dismissed after one pass over their partners. Near the LP's optimum nearly
+everyone still has a set underpriced by a hair, and proving each of those exactly is most of
+the cost; so an exact round may stop a branch once it cannot beat the best set by more than a
+slack, and counts every person's estimate that much higher (SLACK: a fixed small share of the
+bound).
 
 Only pairwise rules are checked (every pair allowed); the one-shared-language and one-shared-
 window rules of a whole group are left out, which only lets more sets in: still a bound.
-Prices come from column generation on one GLOP model that keeps its basis, so adding sets and
-solving again is cheap. Cheap rounds search each person's best set among their most promising
-partners only (no proof), until that finds nothing new. A partner is promising by their own
-reduced pair score with the person plus half their best pair scores with anyone: a set is often
-underpriced because its other members go well together, not because each suits the person
-(at 1,000 enrolled, two exact rounds then prove 3,461.6 where ranking by the person's own
-scores proved 3,477.5; the LP is 3,459.5). Then an exact round proves a bound and adds the sets
-it found; and again. We keep the smallest bound and stop once the LP has converged.
+Prices come from column generation on the LP restricted to the sets found so far
+(packing_masters.py: a GLOP model that keeps its basis; PDLP from LARGE_PACKING people on,
+after cheap rounds inside blocks of people who can meet supply the first sets). Cheap rounds
+search each person's best set among their most promising partners only (no proof), until
+that finds nothing new. A partner is promising by their own reduced pair score with the person
+plus half their best pair scores with anyone: a set is often underpriced because its other
+members go well together, not because each suits the person (at 1,000 enrolled, two exact
+rounds then prove 3,461.6 where ranking by the person's own scores proved 3,477.5; the LP is
+3,459.5). Then an exact round proves a bound and adds the sets it found; and again. We keep
+the smallest bound and stop once the LP has converged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from itertools import combinations
 
 import numpy as np
 import scipy.sparse as sparse
-from ortools.linear_solver import pywraplp
 from scipy.optimize import linprog
 
-from peercoach.matching_engine.blocks import map_in_block_order
+from peercoach.matching_engine.blocks import map_in_block_order, partition_blocks
+from peercoach.matching_engine.packing_masters import (
+    FirstOrderMaster,
+    Master,
+    SimplexMaster,
+)
 from peercoach.matching_engine.rules import IntArray, RuleIndex
 from peercoach.matching_engine.scoring import FloatArray, pair_scores
 
@@ -46,6 +57,13 @@ SEARCH_ROUNDS = 300  # rounds that search only each person's most promising part
 SEARCH_SHORTLIST = 100
 EXACT_ROUNDS = 30
 CONVERGED = 1e-4  # stop once the proven bound is this close (relatively) to the LP's value
+SLACK = 2e-4  # the share of the bound an exact round may give up to cut its search short
+LARGE_PACKING = 2_000  # enrolled people: from here the large-LP path below
+START_BLOCK = 1_000  # large LPs: people per block of the first columns
+LARGE_SHORTLIST = 200
+PROGRESS = 2e-4  # large LPs: cheap rounds stop once a round raises the LP by less than this
+
+Report = Callable[[str], None]
 FOUND_PER_PERSON = 4  # violated sets each person's search adds to the LP
 ROW_BLOCK = 400
 
@@ -94,26 +112,23 @@ def packing_lp(
     return prices, np.clip(np.asarray(result.x, dtype=float), 0.0, 1.0)
 
 
-def set_values(weights: np.ndarray, sets: IntArray) -> FloatArray:
-    """Each set's score: the sum of its pair scores divided by (size - 1)."""
-    first, second = np.triu_indices(sets.shape[1], 1)
-    pairs = weights[sets[:, first], sets[:, second]].astype(np.float64)
-    return np.asarray(pairs.sum(axis=1) / (sets.shape[1] - 1), dtype=np.float64)
-
-
 def packing_bound(
     index: RuleIndex,
     low: int,
     weights: np.ndarray | None = None,
     seed_groups: Sequence[Sequence[int]] = (),
     exact_rounds: int = EXACT_ROUNDS,
+    report: Report = lambda line: None,
 ) -> tuple[float | None, str]:
     """The set-packing LP over allowed groups of `low` people, by column generation.
 
     The subsets of `seed_groups` (a grouping already found) give the LP a good start. Cheap
     rounds search each person's best set among their most promising partners, until they find
     nothing new; then an exact round proves a bound and adds the sets it found, and again.
-    We keep the smallest bound.
+    We keep the smallest bound. From LARGE_PACKING people on, the first sets also come from
+    blocks of people who can meet, each generated to the end on its own, and PDLP solves the LP.
+    `report` hears of each round (the benchmark prints them: at 10,000 people this takes an
+    hour or more).
     """
     size = index.size
     if low < 3 or size > PACKING_LIMIT or exact_rounds < 1:
@@ -127,79 +142,115 @@ def packing_bound(
         if len(group) >= low
         for subset in combinations(sorted(group), low)
     }
-    master = PackingMaster(size)
+    large = size >= LARGE_PACKING
+    master: Master = FirstOrderMaster(size) if large else SimplexMaster(size)
+    if large:
+        columns |= columns_from_blocks(table, low, partition_blocks(index, START_BLOCK), columns)
+        report(f"{len(columns):,} sets from blocks of about {START_BLOCK:,}")
     master.add(table, columns)
-    prices = master.prices()
     halves = half_best_pairs(table, 1.0 / (low - 1), low - 2)
+    best = generate_and_prove(table, low, master, columns, halves, large, exact_rounds, report)
+    return best, f"set-packing LP over allowed groups of {low}, by column generation"
+
+
+def generate_and_prove(
+    table: np.ndarray,
+    low: int,
+    master: Master,
+    columns: set[tuple[int, ...]],
+    halves: list[FloatArray],
+    large: bool,
+    exact_rounds: int,
+    report: Report,
+) -> float:
+    """Cheap rounds, then an exact round that proves a bound and adds the sets it found, and
+    again; the smallest bound proven. `columns` are the sets already in the master."""
+    size = len(table)
+    prices = master.prices()
     best = np.inf
-    for _ in range(exact_rounds):
-        prices = _search_until_none_found(table, low, master, columns, prices, halves)
-        worst, found = worst_violations(table, prices, low, halves=halves)
+    for number in range(1, exact_rounds + 1):
+        prices = _search_until_none_found(
+            table, low, master, columns, prices, halves, large, report
+        )
+        prices = master.prices(precise=True) if large else prices
+        # Each person's estimate may exceed their worst violation by the slack, so the slack
+        # costs at most SLACK of the bound.
+        slack = SLACK * low * float(prices.sum()) / size
+        started = time.perf_counter()
+        worst, found = worst_violations(table, prices, low, halves=halves, slack=slack)
         excess = float(np.maximum(worst, 0.0).sum() / low)
         best = min(best, float(prices.sum()) + excess)
         added = found - columns
-        if not added or excess <= CONVERGED * best:
+        report(
+            f"exact round {number}: prices {prices.sum():,.1f} prove {prices.sum() + excess:,.1f}"
+            f" in {time.perf_counter() - started:,.0f} s, {len(added):,} new sets"
+        )
+        if not added or excess <= CONVERGED * best + slack * size / low:
             break
         columns |= added
         master.add(table, added)
         prices = master.prices()
-    return best, f"set-packing LP over allowed groups of {low}, by column generation"
+    return best
+
+
+def columns_from_blocks(
+    table: np.ndarray, low: int, blocks: list[list[int]], seeds: set[tuple[int, ...]]
+) -> set[tuple[int, ...]]:
+    """The sets that cheap rounds find inside each block on its own (in everyone's numbering),
+    starting from the seeds that lie inside it.
+
+    At 10,000 people, column generation over everyone from a grouping's subsets stalls (the
+    grouping stays optimal for the sets found while the prices jump between degenerate
+    optima); inside blocks of 1,000 it runs to the end in under a minute each, and their sets
+    together start the whole LP far higher.
+    """
+    found: set[tuple[int, ...]] = set()
+    for block in blocks:
+        people = np.array(sorted(block), dtype=np.int64)
+        if len(people) < low:
+            continue
+        inside = np.full(len(table), -1, dtype=np.int64)
+        inside[people] = np.arange(len(people))
+        part = np.ascontiguousarray(table[np.ix_(people, people)])
+        columns = {
+            tuple(int(inside[member]) for member in seed)
+            for seed in seeds
+            if (inside[list(seed)] >= 0).all()
+        }
+        master = SimplexMaster(len(people))
+        master.add(part, columns)
+        halves = half_best_pairs(part, 1.0 / (low - 1), low - 2)
+        _search_until_none_found(part, low, master, columns, master.prices(), halves, False)
+        found |= {tuple(int(people[member]) for member in column) for column in columns}
+    return found
 
 
 def _search_until_none_found(
     table: np.ndarray,
     low: int,
-    master: PackingMaster,
+    master: Master,
     columns: set[tuple[int, ...]],
     prices: FloatArray,
     halves: list[FloatArray],
+    large: bool,
+    report: Report = lambda line: None,
 ) -> FloatArray:
     """Cheap rounds: each person's best set among their most promising partners joins the LP,
-    until none is new. Between two exact rounds this moves the prices most of the way."""
+    until none is new (large LPs: or until a round raises the LP by less than PROGRESS, since
+    PDLP's nearly optimal prices keep finding new sets long after they stop mattering).
+    Between two exact rounds this moves the prices most of the way."""
+    shortlist = LARGE_SHORTLIST if large else SEARCH_SHORTLIST
     for _ in range(SEARCH_ROUNDS):
-        added = worst_violations(table, prices, low, SEARCH_SHORTLIST, halves)[1] - columns
+        added = worst_violations(table, prices, low, shortlist, halves)[1] - columns
         if not added:
             break
         columns |= added
         master.add(table, added)
-        prices = master.prices()
+        before, prices = float(prices.sum()), master.prices()
+        report(f"cheap round: {len(columns):,} sets, LP {prices.sum():,.1f}")
+        if large and float(prices.sum()) < before * (1 + PROGRESS):
+            break
     return prices
-
-
-class PackingMaster:
-    """The set-packing LP restricted to the sets found so far, in one GLOP model.
-
-    New sets become new columns; the last basis stays feasible for the larger LP, so GLOP
-    starts from it. Solving again from scratch each round (HiGHS through linprog) took 10-20 s
-    per round at 1,000 people on a degenerate LP; this takes about a second.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
-        self.rows = [self.solver.Constraint(-self.solver.infinity(), 1.0) for _ in range(size)]
-        self.objective = self.solver.Objective()
-        self.objective.SetMaximization()
-
-    def add(self, table: np.ndarray, sets: set[tuple[int, ...]]) -> None:
-        """Add the sets as columns, in sorted order so the model is the same on every run."""
-        if not sets:
-            return
-        members = np.array(sorted(sets), dtype=np.int64)
-        for group, value in zip(members.tolist(), set_values(table, members).tolist(), strict=True):
-            column = self.solver.NumVar(0.0, self.solver.infinity(), "")
-            self.objective.SetCoefficient(column, value)
-            for person in group:
-                self.rows[person].SetCoefficient(column, 1.0)
-
-    def prices(self) -> FloatArray:
-        """The LP's optimal dual prices (all zero while it has no column)."""
-        if self.solver.NumVariables() == 0:
-            return np.zeros(len(self.rows))
-        status = self.solver.Solve()
-        if status != pywraplp.Solver.OPTIMAL:
-            raise RuntimeError(f"the group bound LP did not solve (GLOP status {status})")
-        duals = np.array([row.dual_value() for row in self.rows], dtype=np.float64)
-        return np.asarray(np.maximum(0.0, duals), dtype=np.float64)
 
 
 def worst_violations(
@@ -208,10 +259,12 @@ def worst_violations(
     low: int,
     shortlist: int | None = None,
     halves: list[FloatArray] | None = None,
+    slack: float = 0.0,
 ) -> tuple[FloatArray, set[tuple[int, ...]]]:
     """For each person, their worst violation, raised to 0 (-inf when no allowed set holds
     them), and violated sets found on the way. With a shortlist, only a search: no proof.
-    `halves` (from `half_best_pairs` on the whole table) ranks partners for the shortlist."""
+    `halves` (from `half_best_pairs` on the whole table) ranks partners for the shortlist.
+    With a slack, each value is an upper estimate, at most the slack above the exact one."""
     global _SEARCH_INPUT
     size = len(prices)
     reduced = reduced_halves_for(table, prices, low)
@@ -219,7 +272,7 @@ def worst_violations(
     # it would be in one piece, so the result does not depend on how it was cut.
     length = SEARCH_PART if size >= PARALLEL_SEARCH else max(1, size)
     parts = [(start, min(size, start + length)) for start in range(0, size, length)]
-    _SEARCH_INPUT = (table, prices, low, shortlist, halves, reduced)
+    _SEARCH_INPUT = (table, prices, low, shortlist, halves, reduced, slack)
     try:
         results = map_in_block_order(_search_part, parts, WORKERS)
     finally:
@@ -235,19 +288,20 @@ PARALLEL_SEARCH = 1_000  # people: from here each round is searched in parts, si
 SEARCH_PART = 250
 WORKERS = 2
 _SEARCH_INPUT: (
-    tuple[np.ndarray, FloatArray, int, int | None, list[FloatArray] | None, FloatArray] | None
+    tuple[np.ndarray, FloatArray, int, int | None, list[FloatArray] | None, FloatArray, float]
+    | None
 ) = None
 
 
 def _search_part(part: tuple[int, int]) -> tuple[FloatArray, set[tuple[int, ...]]]:
     assert _SEARCH_INPUT is not None
-    table, prices, low, shortlist, halves, reduced = _SEARCH_INPUT
+    table, prices, low, shortlist, halves, reduced, slack = _SEARCH_INPUT
     start, end = part
     worst = np.full(end - start, -np.inf)
     found: set[tuple[int, ...]] = set()
     for person in range(start, end):
         worst[person - start], sets = best_set_for(
-            table, prices, person, low, shortlist, halves, reduced
+            table, prices, person, low, shortlist, halves, reduced, slack
         )
         found.update(tuple(sorted(members)) for members in sets)
     return worst, found
@@ -269,6 +323,7 @@ def best_set_for(
     shortlist: int | None = None,
     halves: list[FloatArray] | None = None,
     reduced: FloatArray | None = None,
+    slack: float = 0.0,
 ) -> tuple[float, list[list[int]]]:
     """max(0, max over allowed sets S ∋ person of w_S - y(S)) (-inf when no allowed set holds
     the person), and the violated sets found on the way (the best last).
@@ -276,7 +331,8 @@ def best_set_for(
     With a shortlist, only the most promising partners are searched (by their reduced pair
     score, plus half their best pair scores when `halves` is given): a cheap way to find
     violated sets, but the value is then no bound. `reduced` (reduced_halves_for these prices)
-    saves computing it again for each person.
+    saves computing it again for each person. With a slack the value is an upper estimate,
+    at most the slack above the exact one, and the search cuts more.
     """
     # Imported here: numba takes about a second to load, and only the bounds need it.
     from peercoach.matching_engine.clique_kernel import worst_set
@@ -296,7 +352,7 @@ def best_set_for(
     if reduced is None:
         reduced = reduced_halves_for(table, prices, low)
     found = np.zeros((FOUND_PER_PERSON, low), dtype=np.int64)
-    value, count = worst_set(table, prices, person, partners, low, reduced, found)
+    value, count = worst_set(table, prices, person, partners, low, reduced, found, slack)
     # The ring holds the latest improving sets; oldest first, so the best comes last.
     rows = [
         (count - back) % FOUND_PER_PERSON for back in range(min(count, FOUND_PER_PERSON), 0, -1)

@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from peercoach.matching_engine.packing_masters import set_values
 from peercoach.matching_engine.rules import IntArray
 from peercoach.matching_engine.scoring import FloatArray
-from peercoach.matching_engine.set_bounds import packing_lp, set_values
+from peercoach.matching_engine.set_bounds import packing_lp
 
 CHEAP_SHORTLIST = 40  # the cheap search looks for triples among each person's 40 best partners
 CHEAP_ROUNDS = 40

@@ -11,14 +11,19 @@ from hypothesis import strategies as st
 
 from peercoach.matching_engine import match, set_bounds
 from peercoach.matching_engine.group_bounds import smallest_groups_bound, triad_upper_bound
+from peercoach.matching_engine.packing_masters import (
+    FirstOrderMaster,
+    SimplexMaster,
+    set_values,
+)
 from peercoach.matching_engine.rules import build_index
 from peercoach.matching_engine.set_bounds import (
     best_set_for,
+    columns_from_blocks,
     dense_pair_scores,
     half_best_pairs,
     packing_bound,
     reduced_halves_for,
-    set_values,
     worst_violations,
 )
 from peercoach.matching_engine.tests.helpers import params
@@ -62,6 +67,30 @@ def test_the_search_for_a_persons_worst_set_returns_exactly_what_brute_force_fin
         if sets:  # the best set comes last
             best = set_values(table, np.array([sets[-1]]))[0] - prices[sets[-1]].sum()
             assert best == pytest.approx(estimate, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    organizations(most=11),
+    st.integers(3, 5),
+    st.integers(0, 2**31),
+    st.sampled_from([0.01, 0.1, 0.5]),
+)
+def test_with_a_slack_each_persons_estimate_is_at_most_the_slack_above_the_worst_violation(
+    org, size, seed, slack
+):
+    index = build_index(org, params(format="groups"))
+    table = dense_pair_scores(index)
+    prices = np.random.default_rng(seed).uniform(0, 4, index.size)
+    for person in range(index.size):
+        estimate, sets = best_set_for(table, prices, person, size, slack=slack)
+        exact = _worst_violation_by_brute_force(table, prices, person, size)
+        # Never below the worst violation (the bound stays a bound), never far above it; only
+        # the violation above zero counts.
+        assert max(estimate, 0.0) >= max(exact, 0.0) - 1e-9
+        assert estimate <= max(exact, 0.0) + slack + 1e-9
+        for members in sets:
+            assert set_values(table, np.array([members]))[0] - prices[members].sum() > 0
 
 
 @settings(max_examples=40, deadline=None)
@@ -160,6 +189,51 @@ def test_the_generated_bound_matches_the_bound_that_lists_every_set():
     assert generated is not None
     assert generated >= listed - 1e-6
     assert generated <= listed * 1.001
+
+
+def test_the_large_lp_path_reaches_the_bound_that_lists_every_set(monkeypatch):
+    # Blocks for the first sets and PDLP for the LP, as from 2,000 people, on thirty people:
+    # the bound must still hold and come as close to the LP as the simplex path does.
+    monkeypatch.setattr(set_bounds, "LARGE_PACKING", 10)
+    monkeypatch.setattr(set_bounds, "START_BLOCK", 10)
+    index = build_index(sample_population(30, seed=4), params(format="groups"))
+    listed, _ = smallest_groups_bound(index, 5)
+    generated, _ = packing_bound(index, 5, exact_rounds=40)
+    assert listed is not None
+    assert generated is not None
+    assert generated >= listed - 1e-6
+    assert generated <= listed * 1.003
+
+
+def test_the_first_sets_of_a_large_lp_stay_inside_their_blocks_and_are_allowed():
+    index = build_index(sample_population(60, seed=7), params(format="groups"))
+    table = dense_pair_scores(index)
+    half = index.size // 2
+    blocks = [list(range(half)), list(range(half, index.size))]
+    seeds = {(0, 1, 2, 3, index.size - 1)}
+    found = columns_from_blocks(table, 5, blocks, seeds)
+    assert found
+    for members in found:
+        assert len(set(members)) == 5
+        assert all(member < half for member in members) or min(members) >= half
+        assert np.isfinite(table[np.ix_(members, members)][~np.eye(5, dtype=bool)]).all()
+    # A seed split across two blocks is no block's: it does not come back.
+    assert (0, 1, 2, 3, index.size - 1) not in found
+
+
+def test_both_masters_find_the_same_lp_value():
+    index = build_index(sample_population(40, seed=9), params(format="groups"))
+    table = dense_pair_scores(index)
+    prices = np.zeros(index.size)
+    halves = half_best_pairs(table, 1 / 4, 3)
+    sets = worst_violations(table, prices, 5, 12, halves)[1]
+    simplex, first_order = SimplexMaster(index.size), FirstOrderMaster(index.size)
+    simplex.add(table, sets)
+    first_order.add(table, sets)
+    exact = simplex.prices().sum()
+    assert exact > 0
+    # PDLP stops at a relative tolerance: its prices are nearly, not exactly, optimal.
+    assert first_order.prices().sum() == pytest.approx(exact, rel=1e-3)
 
 
 def test_groups_of_five_know_more_than_triads_and_stay_above_what_we_found():

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from peercoach.matching_engine import groups as groups_module
 from peercoach.matching_engine import match
 from peercoach.matching_engine.group_search import BlockPairs, GroupRules
+from peercoach.matching_engine.packing_masters import set_values
 from peercoach.matching_engine.rules import build_index
-from peercoach.matching_engine.set_bounds import set_values
 from peercoach.matching_engine.tests.helpers import params
 from peercoach.matching_engine.tests.test_formats import sample_population
 from peercoach.matching_engine.triad_lp import rounded_triads
