@@ -61,7 +61,8 @@ SLACK = 2e-4  # the share of the bound an exact round may give up to cut its sea
 LARGE_PACKING = 2_000  # enrolled people: from here the large-LP path below
 START_BLOCK = 1_000  # large LPs: people per block of the first columns
 LARGE_SHORTLIST = 200
-PROGRESS = 2e-4  # large LPs: cheap rounds stop once a round raises the LP by less than this
+PROGRESS = 2e-4  # large LPs: cheap rounds stop once rounds raise the LP by less than this
+PROGRESS_ROUNDS = 3
 
 Report = Callable[[str], None]
 FOUND_PER_PERSON = 4  # violated sets each person's search adds to the LP
@@ -236,21 +237,36 @@ def _search_until_none_found(
     report: Report = lambda line: None,
 ) -> FloatArray:
     """Cheap rounds: each person's best set among their most promising partners joins the LP,
-    until none is new (large LPs: or until a round raises the LP by less than PROGRESS, since
-    PDLP's nearly optimal prices keep finding new sets long after they stop mattering).
-    Between two exact rounds this moves the prices most of the way."""
+    until none is new (large LPs: or until the last PROGRESS_ROUNDS rounds together raised the
+    LP by less than PROGRESS each, since PDLP's nearly optimal prices keep finding new sets
+    long after they stop mattering). Between two exact rounds this moves the prices most of
+    the way."""
     shortlist = LARGE_SHORTLIST if large else SEARCH_SHORTLIST
+    values = [float(prices.sum())]
     for _ in range(SEARCH_ROUNDS):
         added = worst_violations(table, prices, low, shortlist, halves)[1] - columns
         if not added:
             break
         columns |= added
         master.add(table, added)
-        before, prices = float(prices.sum()), master.prices()
-        report(f"cheap round: {len(columns):,} sets, LP {prices.sum():,.1f}")
-        if large and float(prices.sum()) < before * (1 + PROGRESS):
+        prices = master.prices()
+        values.append(float(prices.sum()))
+        report(f"cheap round: {len(columns):,} sets, LP {values[-1]:,.1f}")
+        if large and _stalled(values):
             break
     return prices
+
+
+def _stalled(values: list[float]) -> bool:
+    """Whether the LP rose by less than PROGRESS a round over the last PROGRESS_ROUNDS rounds.
+
+    Over several rounds, because one is not enough: PDLP's values move by about 0.02% from
+    one solve to the next on their own, and at 10,000 people the first rounds from the blocks'
+    sets raise the LP by only 0.1% before later ones raise it by 0.5%."""
+    if len(values) <= PROGRESS_ROUNDS:
+        return False
+    rise = values[-1] - values[-1 - PROGRESS_ROUNDS]
+    return rise < PROGRESS * PROGRESS_ROUNDS * values[-1]
 
 
 def worst_violations(

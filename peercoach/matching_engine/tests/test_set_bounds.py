@@ -199,6 +199,14 @@ def test_the_generated_bound_matches_the_bound_that_lists_every_set(
     assert generated <= listed * within
 
 
+def test_cheap_rounds_of_a_large_lp_stop_only_when_several_rounds_barely_moved_it():
+    # One round that loses a little (PDLP's tolerance) is no stall; three that add little are.
+    assert not set_bounds._stalled([39_000.0, 39_020.0, 39_010.0])
+    assert not set_bounds._stalled([39_000.0, 39_020.0, 39_010.0, 39_100.0])
+    assert set_bounds._stalled([40_000.0, 40_005.0, 40_010.0, 40_012.0])
+    assert not set_bounds._stalled([40_000.0, 40_005.0, 40_010.0, 40_030.0])
+
+
 def test_the_first_sets_of_a_large_lp_stay_inside_their_blocks_and_are_allowed():
     index = build_index(sample_population(60, seed=7), params(format="groups"))
     table = dense_pair_scores(index)
