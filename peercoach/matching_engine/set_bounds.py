@@ -63,10 +63,10 @@ START_BLOCK = 1_000  # large LPs: people per block of the first columns
 LARGE_SHORTLIST = 200
 PROGRESS = 2e-4  # large LPs: cheap rounds stop once rounds raise the LP by less than this
 PROGRESS_ROUNDS = 3
-
-Report = Callable[[str], None]
 FOUND_PER_PERSON = 4  # violated sets each person's search adds to the LP
 ROW_BLOCK = 400
+
+Report = Callable[[str], None]
 
 
 def dense_pair_scores(index: RuleIndex) -> np.ndarray:
@@ -202,7 +202,7 @@ def columns_from_blocks(
 
     At 10,000 people, column generation over everyone from a grouping's subsets stalls (the
     grouping stays optimal for the sets found while the prices jump between degenerate
-    optima); inside blocks of 1,000 it runs to the end in under a minute each, and their sets
+    optima); inside blocks of 1,000 it runs to the end in about a minute each, and their sets
     together start the whole LP far higher.
     """
     found: set[tuple[int, ...]] = set()
