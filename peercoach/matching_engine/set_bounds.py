@@ -128,8 +128,8 @@ def packing_bound(
     nothing new; then an exact round proves a bound and adds the sets it found, and again.
     We keep the smallest bound. From LARGE_PACKING people on, the first sets also come from
     blocks of people who can meet, each generated to the end on its own, and PDLP solves the LP.
-    `report` hears of each round (the benchmark prints them: at 10,000 people this takes an
-    hour or more).
+    `report` hears of each round (the benchmark prints them: at 10,000 people an exact round
+    takes about 23 minutes on two cores).
     """
     size = index.size
     if low < 3 or size > PACKING_LIMIT or exact_rounds < 1:
