@@ -14,10 +14,10 @@ values r_ab = (w_ab - y_a - y_b) / (s-1); with k partners still to choose, a can
 most its exact gain so far plus half its k-1 best positive reduced values, so hopeless branches
 are cut early. The search starts at zero (only violated sets matter), so people with no
 violated set are dismissed after one pass over their partners. Near the LP's optimum nearly
-everyone still has a set underpriced by a hair, and proving each of those exactly is most of
-the cost; so an exact round may stop a branch once it cannot beat the best set by more than a
-slack, and counts every person's estimate that much higher (SLACK: a fixed small share of the
-bound).
+everyone still has a set underpriced by a hair, and proving each of those exactly may be
+much of the cost (not measured yet); so an exact round may stop a branch once it cannot
+beat the best set by more than a slack, and counts every person's estimate that much higher
+(SLACK: a fixed small share of the bound).
 
 Only pairwise rules are checked (every pair allowed); the one-shared-language and one-shared-
 window rules of a whole group are left out, which only lets more sets in: still a bound.
