@@ -90,7 +90,7 @@ def _record(found, count, person, chosen, depth, one, other):
 
 
 @njit(cache=True)
-def worst_set(table, prices, person, partners, low, halves, found, slack):
+def worst_set(table, prices, person, partners, low, halves, found, slack, leading):
     """max(0, max over sets of `low` people, the person and allowed partners, all pairs
     allowed, of w_S - y(S)); -inf with fewer than low - 1 partners. The improving sets it met
     go into the ring `found` (rows of low people); returns (value, how many were found).
@@ -98,7 +98,11 @@ def worst_set(table, prices, person, partners, low, halves, found, slack):
     With slack > 0 a branch is cut once it cannot beat the best set by more than the slack, and
     the value returned is the best set's plus the slack: an upper estimate, off by at most the
     slack (meant to spare nodes when many sets are barely underpriced; at the first exact
-    round's prices at 10,000 people it saved nothing measurable)."""
+    round's prices at 10,000 people it saved nothing measurable).
+
+    `leading` below the number of partners searches only sets whose most promising partner
+    (by estimate) is among the `leading` most promising: no proof then, but the best set
+    usually has such a partner and most of the search is spent on the others."""
     need = low - 1
     share = 1.0 / need
     size = len(partners)
@@ -129,6 +133,8 @@ def worst_set(table, prices, person, partners, low, halves, found, slack):
             for first in range(members - 1):
                 if exact[depth] + estimate[depth, first] + estimate[depth, first + 1] <= bar:
                     break
+                if depth == 0 and first >= leading:
+                    break
                 one = people[depth, first]
                 for second in range(first + 1, members):
                     if exact[depth] + estimate[depth, first] + estimate[depth, second] <= bar:
@@ -151,7 +157,7 @@ def worst_set(table, prices, person, partners, low, halves, found, slack):
         reach = exact[depth]
         for place in range(spot, min(spot + left, members)):
             reach += estimate[depth, place]
-        if spot > members - left or reach <= bar:
+        if spot > members - left or reach <= bar or (depth == 0 and spot >= leading):
             depth -= 1
             if depth >= 0:
                 position[depth] += 1

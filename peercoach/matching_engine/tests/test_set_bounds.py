@@ -93,6 +93,51 @@ def test_with_a_slack_each_persons_estimate_is_at_most_the_slack_above_the_worst
             assert set_values(table, np.array([members]))[0] - prices[members].sum() > 0
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations(most=11), st.integers(3, 5), st.integers(0, 2**31))
+def test_the_deep_search_finds_real_violated_sets_and_more_with_more_leading_partners(
+    org, size, seed
+):
+    index = build_index(org, params(format="groups"))
+    table = dense_pair_scores(index)
+    prices = np.random.default_rng(seed).uniform(0, 4, index.size)
+    for person in range(index.size):
+        exact = max(_worst_violation_by_brute_force(table, prices, person, size), 0.0)
+        found = []
+        for leading in range(1, index.size + 1):
+            value, sets = best_set_for(table, prices, person, size, leading=leading)
+            found.append(max(value, 0.0))
+            for members in sets:
+                assert person in members and len(set(members)) == size
+                violation = set_values(table, np.array([members]))[0] - prices[members].sum()
+                assert violation > 0
+            if sets:  # the value is the best set's, which comes last
+                best = set_values(table, np.array([sets[-1]]))[0] - prices[sets[-1]].sum()
+                assert best == pytest.approx(value, abs=1e-9)
+        # A wider lead never finds less, never more than there is, and everyone leading is
+        # the exact search.
+        assert all(later >= earlier - 1e-9 for earlier, later in zip(found, found[1:]))
+        assert all(value <= exact + 1e-9 for value in found)
+        assert found[-1] == pytest.approx(exact, abs=1e-9)
+
+
+def test_the_deep_search_only_tries_sets_led_by_the_most_promising_partners():
+    # Person 1 suits person 0 far better than anyone (so leads the search) and meets 2-4 at
+    # no gain; 5-8 never meet 1 but go well with 0 and together: the best set is 0 and 5-8.
+    table = np.full((9, 9), -np.inf, dtype=np.float32)
+    for first, second in combinations(range(5), 2):
+        table[first, second] = table[second, first] = 2.0
+    table[0, 1] = table[1, 0] = 40.0
+    for first, second in combinations([0, 5, 6, 7, 8], 2):
+        table[first, second] = table[second, first] = 10.0
+    prices = np.ones(9)
+    # Over 4, less five prices of 1: (40 + 9 * 2) / 4 - 5 and 10 * 10 / 4 - 5.
+    assert best_set_for(table, prices, 0, 5, leading=1) == (9.5, [[0, 1, 2, 3, 4]])
+    value, sets = best_set_for(table, prices, 0, 5, leading=2)
+    assert (value, sets[-1]) == (20.0, [0, 5, 6, 7, 8])
+    assert best_set_for(table, prices, 0, 5)[0] == 20.0
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 12), st.integers(1, 4), st.integers(0, 2**31))
 def test_the_pruning_table_holds_half_of_each_persons_best_reduced_pair_values(size, most, seed):
