@@ -29,8 +29,11 @@ that finds nothing new. A partner is promising by their own reduced pair score w
 plus half their best pair scores with anyone: a set is often underpriced because its other
 members go well together, not because each suits the person (at 1,000 enrolled, two exact
 rounds then prove 3,461.6 where ranking by the person's own scores proved 3,477.5; the LP is
-3,459.5). Then an exact round proves a bound and adds the sets it found; and again. We keep
-the smallest bound and stop once the LP has converged.
+3,459.5). From LARGE_PACKING people on, deep rounds follow: each person's best set whose
+leading partner is among their few most promising, the others from anyone (still no proof,
+but most of what an exact round would find, for a fraction of its time). Then an exact round
+proves a bound and adds the sets it found; and again. We keep the smallest bound and stop
+once the LP has converged.
 """
 
 from __future__ import annotations
@@ -128,9 +131,9 @@ def packing_bound(
     rounds search each person's best set among their most promising partners, until they find
     nothing new; then an exact round proves a bound and adds the sets it found, and again.
     We keep the smallest bound. From LARGE_PACKING people on, the first sets also come from
-    blocks of people who can meet, each generated to the end on its own, and PDLP solves the LP.
-    `report` hears of each round (the benchmark prints them: at 10,000 people an exact round
-    takes about 23 minutes on two cores).
+    blocks of people who can meet, each generated to the end on its own, PDLP solves the LP,
+    and deep rounds run before each exact round. `report` hears of each round (the benchmark
+    prints them: at 10,000 people an exact round takes 30-40 minutes on two cores).
     """
     size = index.size
     if low < 3 or size > PACKING_LIMIT or exact_rounds < 1:
@@ -238,49 +241,31 @@ def _search_until_none_found(
     report: Report = lambda line: None,
 ) -> FloatArray:
     """Cheap rounds: each person's best set among their most promising partners joins the LP,
-    until none is new. Large LPs then run deep rounds, where the set's leading partner comes
-    from the person's LEADING_PARTNERS most promising but the others from anyone: at 10,000
-    people the shortlist's sets hold 8% of what an exact round finds, the deep ones 87%, for
-    a seventh of its time. Between two exact rounds this moves the prices most of the way."""
-    if not large:
-        return _rounds(table, low, master, columns, prices, halves, SEARCH_SHORTLIST, None, False)
-    prices = _rounds(
-        table, low, master, columns, prices, halves, LARGE_SHORTLIST, None, True, report
-    )
-    return _rounds(
-        table, low, master, columns, prices, halves, None, LEADING_PARTNERS, True, report
-    )
-
-
-def _rounds(
-    table: np.ndarray,
-    low: int,
-    master: Master,
-    columns: set[tuple[int, ...]],
-    prices: FloatArray,
-    halves: list[FloatArray],
-    shortlist: int | None,
-    leading: int | None,
-    large: bool,
-    report: Report = lambda line: None,
-) -> FloatArray:
-    """Rounds of one kind of search until none finds a new set (large LPs: or until the last
-    PROGRESS_ROUNDS rounds together raised the LP by less than PROGRESS each, since PDLP's
-    nearly optimal prices keep finding new sets long after they stop mattering)."""
-    kind = "cheap" if leading is None else "deep"
-    values = [float(prices.sum())]
-    for _ in range(SEARCH_ROUNDS):
-        found = worst_violations(table, prices, low, shortlist, halves, leading=leading)[1]
-        added = found - columns
-        if not added:
-            break
-        columns |= added
-        master.add(table, added)
-        prices = master.prices()
-        values.append(float(prices.sum()))
-        report(f"{kind} round: {len(columns):,} sets, LP {values[-1]:,.1f}")
-        if large and _stalled(values):
-            break
+    until none is new (large LPs: or until the last PROGRESS_ROUNDS rounds together raised the
+    LP by less than PROGRESS each, since PDLP's nearly optimal prices keep finding new sets
+    long after they stop mattering). Large LPs then run deep rounds the same way, where the
+    set's leading partner comes from the person's LEADING_PARTNERS most promising but the
+    others from anyone: at 10,000 people the shortlist's sets hold 8% of what an exact round
+    finds, the deep ones 87%, for an eighth of its time. Between two exact rounds this moves
+    the prices most of the way."""
+    searches: list[tuple[int | None, int | None]] = [(SEARCH_SHORTLIST, None)]
+    if large:
+        searches = [(LARGE_SHORTLIST, None), (None, LEADING_PARTNERS)]
+    for shortlist, leading in searches:
+        kind = "cheap" if leading is None else "deep"
+        values = [float(prices.sum())]
+        for _ in range(SEARCH_ROUNDS):
+            found = worst_violations(table, prices, low, shortlist, halves, leading=leading)[1]
+            added = found - columns
+            if not added:
+                break
+            columns |= added
+            master.add(table, added)
+            prices = master.prices()
+            values.append(float(prices.sum()))
+            report(f"{kind} round: {len(columns):,} sets, LP {values[-1]:,.1f}")
+            if large and _stalled(values):
+                break
     return prices
 
 
