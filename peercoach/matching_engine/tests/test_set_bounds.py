@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 import pytest
@@ -108,7 +108,8 @@ def test_the_deep_search_finds_real_violated_sets_and_more_with_more_leading_par
             value, sets = best_set_for(table, prices, person, size, leading=leading)
             found.append(max(value, 0.0))
             for members in sets:
-                assert person in members and len(set(members)) == size
+                assert person in members
+                assert len(set(members)) == size
                 violation = set_values(table, np.array([members]))[0] - prices[members].sum()
                 assert violation > 0
             if sets:  # the value is the best set's, which comes last
@@ -116,7 +117,7 @@ def test_the_deep_search_finds_real_violated_sets_and_more_with_more_leading_par
                 assert best == pytest.approx(value, abs=1e-9)
         # A wider lead never finds less, never more than there is, and everyone leading is
         # the exact search.
-        assert all(later >= earlier - 1e-9 for earlier, later in zip(found, found[1:]))
+        assert all(later >= earlier - 1e-9 for earlier, later in pairwise(found))
         assert all(value <= exact + 1e-9 for value in found)
         assert found[-1] == pytest.approx(exact, abs=1e-9)
 
