@@ -2,8 +2,8 @@
 
     uv run python bench/groups_bench.py --quick        # small sizes with CP-SAT, and 1,000
     uv run python bench/groups_bench.py                # adds 10,000 enrolled
-    uv run python bench/groups_bench.py --sizes 10000 --formats groups --packing-rounds 3
-                                  # the set-of-five bound there: about two hours on two cores,
+    uv run python bench/groups_bench.py --sizes 10000 --formats groups --packing-rounds 1
+                                  # the set-of-five bound there: about 1.5 hours on two cores,
                                   # its rounds printed on standard error as they end
 
 Small organizations (up to --cpsat-limit enrolled) are also solved by CP-SAT (OR-Tools) on an
@@ -156,7 +156,7 @@ def deeper_bound(
     """Bounds too slow for the engine's own report: the triad LP above the engine's limits
     (for triads, and for groups as a packing of triads); for groups, when `packing_rounds` asks
     for it, the set-packing LP over sets of the smallest size instead, generated (set_bounds.py)
-    with that many exact rounds: it is the tighter of the two (at 10,000 enrolled, 40,908
+    with that many exact rounds: it is the tighter of the two (at 10,000 enrolled, 40,924
     against 45,712), and the triad LP would add 25 minutes there."""
     index = build_index(population, MatchParams(format=format_name))
     members = [[index.position[member] for member in group.members] for group in groups]
